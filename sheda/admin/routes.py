@@ -1,0 +1,49 @@
+"""/api/v1/admin: account administration (admin only)."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from sheda.admin import service
+from sheda.admin.schemas import AdminUserPatch, UserListQuery
+from sheda.common.http import endpoint, parse_body, parse_query, respond
+from sheda.common.schemas import Page
+from sheda.security.guards import Access, current
+from sheda.users.schemas import UserOut
+
+bp = Blueprint("admin", url_prefix="/api/v1/admin")
+TAG = "Admin"
+
+
+@bp.get("/users")
+@endpoint(
+    Access.ADMIN,
+    summary="List accounts",
+    tag=TAG,
+    description="Newest first. Filters: `role`, `user_type`, `q` (email, username or name). "
+    "`limit` 1..100 (default 20), `cursor` from `next_cursor`.",
+    responses={200: Page[UserOut]},
+    errors=(422,),
+)
+async def list_users(request: Request) -> HTTPResponse:
+    query = parse_query(request, UserListQuery)
+    return respond(await service.list_users(query=query))
+
+
+@bp.patch("/users/<user_id:int>")
+@endpoint(
+    Access.ADMIN,
+    summary="Change an account's role or active flag",
+    tag=TAG,
+    description="Deactivated accounts get 403 everywhere. A role change ends the account's "
+    "sessions so no token keeps old scopes. An admin cannot demote or deactivate "
+    "themselves (409).",
+    body=AdminUserPatch,
+    responses={200: UserOut},
+    errors=(404, 409),
+)
+async def patch_user(request: Request, user_id: int) -> HTTPResponse:
+    changes = parse_body(request, AdminUserPatch)
+    out = await service.update_user(admin=current(request).user, user_id=user_id, changes=changes)
+    return respond(out)

@@ -1,0 +1,67 @@
+"""Administration of accounts. Only reached through Access.ADMIN routes."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from sheda.admin.schemas import AdminUserPatch, UserListQuery
+from sheda.auth.models import AuthSession
+from sheda.common.clock import utcnow
+from sheda.common.pagination import decode_cursor, encode_cursor
+from sheda.common.schemas import Page
+from sheda.errors import Conflict, FieldError, NotFound
+from sheda.users.models import AgentProfile, User
+from sheda.users.schemas import UserOut
+from sheda.users.service import user_out
+
+
+async def list_users(*, query: UserListQuery) -> Page[UserOut]:
+    """Newest first, keyset-paginated on id; two queries per page (users, their profiles)."""
+    rows = User.filter(deleted_at=None)
+    if query.role is not None:
+        rows = rows.filter(role=query.role)
+    if query.user_type is not None:
+        rows = rows.filter(user_type=query.user_type)
+    if query.q:
+        term = query.q
+        rows = rows.filter(
+            Q(email__icontains=term) | Q(username__icontains=term) | Q(fullname__icontains=term)
+        )
+    if query.cursor:
+        (last_id,) = decode_cursor(query.cursor, 1)
+        if not isinstance(last_id, int):
+            raise FieldError.one("query.cursor", "The cursor is not valid")
+        rows = rows.filter(id__lt=last_id)
+    users = await rows.order_by("-id").limit(query.limit + 1)
+    more = len(users) > query.limit
+    users = users[: query.limit]
+    profiles = {
+        p.user_id: p  # type: ignore[attr-defined]
+        for p in await AgentProfile.filter(user_id__in=[u.id for u in users])
+    }
+    items = [user_out(u, profiles.get(u.id)) for u in users]
+    return Page[UserOut](
+        items=items, next_cursor=encode_cursor(users[-1].id) if more and users else None
+    )
+
+
+async def update_user(*, admin: User, user_id: int, changes: AdminUserPatch) -> UserOut:
+    target = await User.get_or_none(id=user_id, deleted_at=None)
+    if target is None:
+        raise NotFound("No such user")
+    data = changes.model_dump(exclude_unset=True, exclude_none=True)
+    if target.id == admin.id and (
+        data.get("is_active") is False or data.get("role", target.role) != target.role
+    ):
+        raise Conflict("You cannot demote or deactivate your own account")
+    if data:
+        async with in_transaction():
+            await User.filter(id=target.id).update(**data, updated_at=utcnow())
+            if data.get("role") not in (None, target.role):
+                # Tokens carry scopes; a demoted admin must not keep "admin" in a live token.
+                await AuthSession.filter(user_id=target.id, revoked_at=None).update(
+                    revoked_at=utcnow(), revoked_reason="role_change"
+                )
+        target = await User.get(id=target.id)
+    return user_out(target, await AgentProfile.get_or_none(user_id=target.id))

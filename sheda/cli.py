@@ -1,0 +1,163 @@
+"""The ``sheda`` command: serve, migrate, promote, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from pathlib import Path
+
+from sheda.config import ConfigError, Settings, check_worker_count, load_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "aerich_migrations"
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    from sanic import Sanic
+    from sanic.worker.loader import AppLoader
+
+    from sheda.app import create_app
+
+    settings = settings.with_overrides(
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+    )
+    check_worker_count(settings, settings.workers)
+    loader = AppLoader(factory=partial(create_app, settings))
+    app = loader.load()
+    app.prepare(
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        access_log=not settings.is_production,
+        motd=not settings.is_production,
+    )
+    Sanic.serve(primary=app, app_loader=loader)
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    from sheda import db
+
+    await db.init_db(settings, create_schema=False)
+    try:
+        await work()
+    finally:
+        await db.close_db()
+
+
+async def _migrate(settings: Settings, location: Path) -> None:
+    from sheda import db
+
+    if not settings.uses_postgres:
+        # aerich's migrations are PostgreSQL SQL; the embedded database follows the models.
+        await db.init_db(settings, create_schema=True)
+        await db.close_db()
+        print("sqlite: schema created from the models")
+        return
+    from aerich import Command
+
+    command = Command(
+        tortoise_config=db.tortoise_config(settings.database_url),
+        app="models",
+        location=str(location),
+    )
+    await command.init()
+    applied = await command.upgrade(run_in_transaction=True)
+    await db.close_db()
+    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+
+
+async def _set_role(settings: Settings, email: str, role: str) -> None:
+    from sheda.users.models import Role, User
+
+    async def work() -> None:
+        updated = await User.filter(email=email.lower(), deleted_at=None).update(role=Role(role))
+        if not updated:
+            raise SystemExit(f"sheda: no account with email {email}")
+        print(f"{email} is now {role}; tokens issued from now on carry the new scope")
+
+    await _with_db(settings, work)
+
+
+async def _create_admin(settings: Settings, email: str, password: str) -> None:
+    from sheda.security.passwords import hash_password
+    from sheda.users.models import Role, User
+
+    async def work() -> None:
+        password_hash = await hash_password(password, settings.bcrypt_rounds)
+        user = await User.get_or_none(email=email.lower(), deleted_at=None)
+        if user is None:
+            await User.create(
+                email=email.lower(),
+                password_hash=password_hash,
+                role=Role.ADMIN,
+                verified=True,
+            )
+            print(f"created admin {email}")
+        else:
+            await User.filter(id=user.id).update(
+                role=Role.ADMIN, password_hash=password_hash, is_active=True
+            )
+            print(f"{email} existed: now admin, password replaced")
+
+    await _with_db(settings, work)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password for the admin: ")
+    if not 8 <= len(password) <= 128:
+        raise SystemExit("sheda: the password must have 8 to 128 characters")
+    return password
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sheda", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP and websocket server")
+    serve.add_argument("--host", help="default SHEDA_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default SHEDA_PORT or 8000")
+    serve.add_argument("--workers", type=int, help="default SHEDA_WORKERS or 1")
+
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("--location", type=Path, default=MIGRATIONS_DIR)
+
+    promote = sub.add_parser("promote", help="set an account's role")
+    promote.add_argument("email")
+    promote.add_argument("--role", choices=["admin", "moderator", "user"], default="admin")
+
+    admin = sub.add_parser("create-admin", help="create (or reset) an admin account")
+    admin.add_argument("email")
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = load_settings()
+        if args.command == "serve":
+            _serve(settings, args)
+        elif args.command == "migrate":
+            asyncio.run(_migrate(settings, args.location))
+        elif args.command == "promote":
+            asyncio.run(_set_role(settings, args.email, args.role))
+        elif args.command == "create-admin":
+            asyncio.run(_create_admin(settings, args.email, _read_password(args)))
+    except ConfigError as err:
+        raise SystemExit(f"sheda: {err}") from None
+
+
+if __name__ == "__main__":
+    main()

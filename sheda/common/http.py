@@ -1,0 +1,184 @@
+"""Small helpers every routes.py uses: declare a route (access rule + OpenAPI in one
+place), parse a body or query into a pydantic schema, serialise an output schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sanic import HTTPResponse, Request
+from sanic.response import json
+from sanic_ext.extensions.openapi import openapi
+from sanic_ext.extensions.openapi.definitions import RequestBody, Response
+
+from sheda.common.context import Runtime
+from sheda.common.openapi import input_schema_ref, schema_ref
+from sheda.errors import BadRequest, FieldError, UnsupportedMediaType
+from sheda.security.guards import ACCESS_ATTR, Access
+
+Schema = TypeVar("Schema", bound=BaseModel)
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+_ERROR_STATUSES = {
+    400: "Bad request",
+    401: "Missing or invalid token",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict with the current state",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Validation error",
+    429: "Rate limited (see Retry-After)",
+}
+
+
+def endpoint(
+    access: Access,
+    *,
+    summary: str,
+    tag: str,
+    description: str = "",
+    body: type[BaseModel] | dict[str, Any] | None = None,
+    responses: Mapping[int, type[BaseModel] | str | None] | None = None,
+    errors: tuple[int, ...] = (),
+    parameters: list[Any] | None = None,
+) -> Callable[[Handler], Handler]:
+    """Mark a handler with its access rule and document it in the OpenAPI spec."""
+
+    def decorate(handler: Handler) -> Handler:
+        setattr(handler, ACCESS_ATTR, access)
+        response_list = []
+        for status, schema in (responses or {}).items():
+            if schema is None or isinstance(schema, str):
+                response_list.append(Response(status=status, description=schema or ""))
+            else:
+                response_list.append(
+                    Response(
+                        {"application/json": schema_ref(schema)}, status=status, description=""
+                    )
+                )
+        codes = set(errors) | {422} if body is not None else set(errors)
+        if access is not Access.PUBLIC:
+            codes |= {401, 403}
+        for status in sorted(codes):
+            response_list.append(
+                Response(
+                    {"application/json": schema_ref(ErrorBody)},
+                    status=status,
+                    description=_ERROR_STATUSES[status],
+                )
+            )
+        text = f"**Access: {access.value}.** {description}".strip()
+        request_body: Any = None
+        if isinstance(body, dict):
+            request_body = RequestBody(body, required=True)
+        elif body is not None:
+            request_body = RequestBody({"application/json": input_schema_ref(body)}, required=True)
+        decorated = openapi.definition(
+            summary=summary,
+            description=text,
+            tag=tag,
+            body=request_body,
+            response=response_list or None,
+            secured={"bearer": []} if access is not Access.PUBLIC else None,
+            parameter=parameters,
+        )(handler)
+        return decorated
+
+    return decorate
+
+
+class FieldErrorItem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    code: str
+    request_id: str
+    errors: list[FieldErrorItem] | None = None
+
+
+def validate(schema: type[Schema], data: Any, location: str = "body") -> Schema:
+    if not isinstance(data, Mapping):
+        raise FieldError.one(location, "Expected a JSON object")
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise FieldError.from_pydantic(exc, location) from None
+
+
+def read_json(request: Request) -> Any:
+    content_type = request.content_type.split(";", 1)[0].strip().lower()
+    if request.body and content_type not in ("application/json", ""):
+        raise UnsupportedMediaType("Send the body as application/json")
+    if not request.body:
+        return {}
+    # request.json raises Sanic's BadRequest on malformed JSON; the error handler renders it.
+    return request.json
+
+
+def parse_body(request: Request, schema: type[Schema]) -> Schema:
+    return validate(schema, read_json(request))
+
+
+def parse_form_or_json(request: Request, schema: type[Schema]) -> Schema:
+    """OAuth2's password flow posts a form; our own clients post JSON. Both are accepted."""
+    content_type = request.content_type.split(";", 1)[0].strip().lower()
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = {key: values[0] for key, values in (request.form or {}).items() if values}
+        return validate(schema, form)
+    return parse_body(request, schema)
+
+
+def parse_query(request: Request, schema: type[Schema]) -> Schema:
+    raw: dict[str, Any] = {}
+    for key, values in request.args.items():
+        raw[key] = values[0] if len(values) == 1 else values
+    return validate(schema, raw, location="query")
+
+
+def respond(
+    payload: BaseModel | list[Any] | dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTTPResponse:
+    if isinstance(payload, BaseModel):
+        body: Any = payload.model_dump(mode="json")
+    elif isinstance(payload, list):
+        body = [
+            item.model_dump(mode="json") if isinstance(item, BaseModel) else item
+            for item in payload
+        ]
+    else:
+        body = payload
+    return json(body, status=status, headers=headers)
+
+
+def no_content() -> HTTPResponse:
+    return HTTPResponse(status=204)
+
+
+__all__ = [
+    "BadRequest",
+    "endpoint",
+    "no_content",
+    "parse_body",
+    "parse_form_or_json",
+    "parse_query",
+    "respond",
+    "validate",
+]
+
+
+def client_ip(request: Request) -> str:
+    """The socket peer, unless SHEDA_PROXIES_COUNT says how many proxies to trust (Sanic
+    then resolves ``remote_addr`` from X-Forwarded-For)."""
+    return request.remote_addr or request.ip or "unknown"
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.ctx.runtime
+    return rt

@@ -1,0 +1,68 @@
+"""pydantic → OpenAPI 3.0 schemas for sanic-ext.
+
+sanic-ext's own conversion of pydantic classes is lossy (it lists ``model_config`` as a
+property and renders Literal fields as objects), so every body and response schema is
+produced by pydantic itself, stored as a component and referenced by ``$ref``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from sanic_ext.extensions.openapi.builders import SpecificationBuilder
+
+REF = "#/components/schemas/{model}"
+_COMPONENTS: dict[str, dict[str, Any]] = {}
+
+
+def _to_openapi30(node: Any) -> Any:
+    """JSON Schema 2020-12 (pydantic) → OpenAPI 3.0: ``anyOf [X, null]`` becomes
+    ``X + nullable``, ``const`` becomes a one-value ``enum``."""
+    if isinstance(node, list):
+        return [_to_openapi30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _to_openapi30(value) for key, value in node.items()}
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    variants = node.get("anyOf")
+    if isinstance(variants, list) and {"type": "null"} in variants:
+        rest = [v for v in variants if v != {"type": "null"}]
+        node.pop("anyOf")
+        if len(rest) == 1 and "$ref" in rest[0]:
+            node["allOf"] = rest
+        elif len(rest) == 1:
+            node.update(rest[0])
+        else:
+            node["anyOf"] = rest
+        node["nullable"] = True
+    return node
+
+
+def schema_ref(model: Any) -> dict[str, Any]:
+    """Register ``model`` (a pydantic class or any type pydantic understands) and return
+    a schema that refers to it."""
+    schema = TypeAdapter(model).json_schema(ref_template=REF, mode="serialization")
+    for name, definition in schema.pop("$defs", {}).items():
+        _COMPONENTS[name] = _to_openapi30(definition)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        name = model.__name__.replace("[", "_").replace("]", "").replace(",", "_")
+        _COMPONENTS[name] = _to_openapi30(schema)
+        return {"$ref": REF.format(model=name)}
+    return _to_openapi30(schema)
+
+
+def input_schema_ref(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template=REF, mode="validation")
+    for name, definition in schema.pop("$defs", {}).items():
+        _COMPONENTS[name] = _to_openapi30(definition)
+    _COMPONENTS[model.__name__] = _to_openapi30(schema)
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def publish_components() -> None:
+    """Hand the collected schemas to sanic-ext's spec builder (a process-wide singleton)."""
+    builder = SpecificationBuilder()
+    for name, schema in _COMPONENTS.items():
+        builder.add_component("schemas", name, schema)

@@ -1,0 +1,28 @@
+"""Opaque keyset cursors: base64url of a small JSON list (the sort key of the last row).
+
+Keyset rather than OFFSET so a page never repeats or skips rows while others insert."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from sheda.errors import FieldError
+
+
+def encode_cursor(*key: Any) -> str:
+    raw = json.dumps(list(key), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise FieldError.one("query.cursor", "The cursor is not valid") from None
+    if not isinstance(key, list) or len(key) != arity:
+        raise FieldError.one("query.cursor", "The cursor is not valid")
+    return key

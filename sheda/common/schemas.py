@@ -1,0 +1,39 @@
+"""Base classes for request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+class Input(BaseModel):
+    """Every request body: unknown fields are an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _require_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("Timestamps must carry a timezone (e.g. 2026-01-31T10:00:00Z)")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_require_utc)]
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    next_cursor: str | None = Field(default=None, description="Pass as ?cursor= for more")
+
+
+class PageQuery(Input):
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = None

@@ -1,0 +1,237 @@
+"""Settings: the one place that reads the environment.
+
+Every setting is an environment variable with the ``SHEDA_`` prefix. The embedded default
+(no variables at all) runs on SQLite under ``./data`` with an in-process hub, mail written to
+``./data/outbox`` and a secret generated once into ``./data/secret_key``. Production
+(``SHEDA_ENV=production``) refuses weak or missing secrets and an open CORS policy.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A setting is missing or unsafe; the message is one line meant for the operator."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """``limit`` events per ``window`` seconds; written ``"10/900"`` in the environment."""
+
+    limit: int
+    window: int
+
+    @classmethod
+    def parse(cls, name: str, raw: str) -> RateLimit:
+        try:
+            limit, window = (int(part) for part in raw.split("/", 1))
+        except ValueError:
+            raise ConfigError(f"{name} must look like LIMIT/SECONDS, e.g. 10/900") from None
+        if limit < 1 or window < 1:
+            raise ConfigError(f"{name} needs a positive limit and window")
+        return cls(limit, window)
+
+    def __str__(self) -> str:
+        return f"{self.limit}/{self.window}"
+
+
+MIN_SECRET_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "INFO"
+    data_dir: Path = Path("data")
+    database_url: str = ""  # default: sqlite under data_dir
+    redis_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+
+    access_token_ttl: int = 15 * 60
+    refresh_token_ttl: int = 30 * 24 * 3600
+    reset_token_ttl: int = 10 * 60
+    ws_ticket_ttl: int = 30
+    bcrypt_rounds: int = 12
+
+    otp_ttl: int = 10 * 60
+    otp_max_attempts: int = 5
+    otp_resend_cooldown: int = 60
+
+    cors_origins: tuple[str, ...] = ()
+    ws_origins: tuple[str, ...] = ()
+    proxies_count: int = 0
+    request_max_size: int = 60 * 1024 * 1024
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_tls: str = "starttls"  # starttls | ssl | none
+    mail_from: str = "Sheda <no-reply@sheda.local>"
+    outbox_dir: Path | None = None  # default: data_dir/outbox
+    media_dir: Path | None = None  # default: data_dir/media
+
+    jobs_interval: int = 60
+
+    rate_login_account: RateLimit = RateLimit(10, 15 * 60)
+    rate_login_ip: RateLimit = RateLimit(30, 60)
+    rate_register_ip: RateLimit = RateLimit(10, 3600)
+    rate_otp_email: RateLimit = RateLimit(5, 3600)
+    rate_otp_ip: RateLimit = RateLimit(20, 3600)
+    rate_reset_ip: RateLimit = RateLimit(10, 3600)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def media_path(self) -> Path:
+        return self.media_dir or self.data_dir / "media"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def masked(self) -> dict[str, str]:
+        """The settings as strings for the start-up log, secrets hidden."""
+        hidden = {"secret_key", "smtp_password"}
+        shown: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in hidden:
+                shown[f.name] = "***" if value else "(unset)"
+            elif f.name in {"database_url", "redis_url"} and value:
+                shown[f.name] = _mask_url_password(str(value))
+            else:
+                shown[f.name] = str(value)
+        return shown
+
+
+def _mask_url_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+# --- reading the environment -----------------------------------------------------------
+
+_PREFIX = "SHEDA_"
+
+
+def _csv(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _int(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from ``SHEDA_*`` variables and check them; raises ConfigError."""
+    env = os.environ if environ is None else environ
+
+    def get(name: str) -> str | None:
+        value = env.get(_PREFIX + name)
+        return value if value not in (None, "") else None
+
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = get(f.name.upper())
+        if raw is None:
+            continue
+        name = _PREFIX + f.name.upper()
+        default = f.default
+        if isinstance(default, RateLimit):
+            values[f.name] = RateLimit.parse(name, raw)
+        elif isinstance(default, bool):
+            values[f.name] = raw.lower() in {"1", "true", "yes", "on"}
+        elif isinstance(default, int):
+            values[f.name] = _int(name, raw, minimum=1 if f.name != "proxies_count" else 0)
+        elif isinstance(default, tuple):
+            values[f.name] = _csv(raw)
+        elif f.name in {"data_dir", "outbox_dir", "media_dir"}:
+            values[f.name] = Path(raw)
+        else:
+            values[f.name] = raw
+    settings = Settings(**values)
+    if not settings.database_url:
+        settings = replace(
+            settings, database_url=f"sqlite://{settings.data_dir / 'sheda.sqlite3'}"
+        )
+    if settings.env not in {"development", "production", "test"}:
+        raise ConfigError("SHEDA_ENV must be development, production or test")
+    if settings.smtp_tls not in {"starttls", "ssl", "none"}:
+        raise ConfigError("SHEDA_SMTP_TLS must be starttls, ssl or none")
+    if not 4 <= settings.bcrypt_rounds <= 16:
+        raise ConfigError("SHEDA_BCRYPT_ROUNDS must be between 4 and 16")
+    return _with_secret(settings)
+
+
+def _with_secret(settings: Settings) -> Settings:
+    if settings.is_production:
+        if not settings.secret_key:
+            raise ConfigError("SHEDA_SECRET_KEY is required when SHEDA_ENV=production")
+        if len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(
+                f"SHEDA_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes in production"
+            )
+        if "*" in settings.cors_origins:
+            raise ConfigError(
+                "SHEDA_CORS_ORIGINS='*' is refused in production; list the allowed origins"
+            )
+        return settings
+    if settings.secret_key:
+        if len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(f"SHEDA_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+        return settings
+    return replace(settings, secret_key=_stored_secret(settings.data_dir / "secret_key"))
+
+
+def _stored_secret(path: Path) -> str:
+    """Generate the embedded-mode secret once and keep it, so tokens survive restarts."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting at once must not each write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+def check_worker_count(settings: Settings, workers: int) -> None:
+    """More than one worker without Redis would silently split chat between workers."""
+    if workers > 1 and not settings.redis_url:
+        raise ConfigError(
+            f"{workers} workers need SHEDA_REDIS_URL (chat fan-out across workers); "
+            "set it or run one worker"
+        )

@@ -1,0 +1,87 @@
+"""Tortoise configuration (shared with aerich), start-up and shut-down.
+
+We do not use ``tortoise.contrib.sanic.register_tortoise``: under the test clients it leaves
+tables missing and keeps the SQLite thread alive, so the listeners in app.py call these.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+
+from sheda.config import Settings, load_settings
+
+logger = logging.getLogger("sheda.db")
+
+# Every module with models; aerich's own table lives in the same app so migrations track it.
+MODEL_MODULES = [
+    "sheda.users.models",
+    "sheda.auth.models",
+]
+
+
+def normalise_url(url: str) -> str:
+    # asyncpg is the PostgreSQL driver; people write postgresql:// as often as postgres://.
+    if url.startswith("postgresql://"):
+        return "postgres://" + url.removeprefix("postgresql://")
+    return url
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": normalise_url(database_url)},
+        "apps": {
+            "models": {
+                "models": [*MODEL_MODULES, "aerich.models"],
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _aerich_config() -> dict[str, Any]:
+    try:
+        return tortoise_config(load_settings().database_url)
+    except Exception:  # the aerich CLI only needs the shape when settings are incomplete
+        return tortoise_config("sqlite://:memory:")
+
+
+# Read by the aerich CLI (pyproject [tool.tortoise]); the app itself never uses it.
+TORTOISE_ORM = _aerich_config()
+
+
+async def init_db(settings: Settings, *, create_schema: bool | None = None) -> None:
+    """Open the connections. SQLite builds its schema from the models (aerich's migrations
+    are PostgreSQL SQL); PostgreSQL expects ``sheda migrate`` to have run."""
+    if settings.database_url.startswith("sqlite://"):
+        db_file = settings.database_url.removeprefix("sqlite://").split("?", 1)[0]
+        if db_file != ":memory:":
+            Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+    await Tortoise.init(
+        config=tortoise_config(settings.database_url),
+        _enable_global_fallback=True,  # tortoise 1.x: handlers run outside init's context
+    )
+    if create_schema is None:
+        create_schema = not settings.uses_postgres
+    if create_schema:
+        await Tortoise.generate_schemas(safe=True)
+
+
+async def close_db() -> None:
+    # Every process that opened a connection closes it, or aiosqlite's thread blocks exit.
+    await connections.close_all()
+
+
+async def ping_db() -> bool:
+    try:
+        conn = connections.get("default")
+        await conn.execute_query("SELECT 1")
+    except Exception:
+        logger.warning("database ping failed", exc_info=True)
+        return False
+    return True

@@ -1,0 +1,174 @@
+"""The AppError tree and the one handler that renders every error as API.md's JSON body."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from sanic import HTTPResponse, Request
+from sanic.exceptions import SanicException
+from sanic.handlers import ErrorHandler
+from sanic.response import json
+
+logger = logging.getLogger("sheda.errors")
+
+
+class AppError(Exception):
+    status = 500
+    code = "internal_error"
+    detail = "Internal server error"
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+        super().__init__(detail or self.detail)
+        self.detail = detail or self.detail
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, "code": self.code}
+
+
+class BadRequest(AppError):
+    status, code, detail = 400, "bad_request", "Bad request"
+
+
+class InvalidOtp(BadRequest):
+    code, detail = "invalid_otp", "The code is invalid or has expired"
+
+
+class InvalidToken(BadRequest):
+    code, detail = "invalid_token", "The token is invalid, expired or already used"
+
+
+class InvalidPassword(BadRequest):
+    code, detail = "invalid_password", "The current password is wrong"
+
+
+class Unauthorized(AppError):
+    status, code, detail = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(AppError):
+    status, code, detail = 403, "forbidden", "You may not do this"
+
+
+class NotFound(AppError):
+    status, code, detail = 404, "not_found", "Not found"
+
+
+class Conflict(AppError):
+    status, code, detail = 409, "conflict", "Conflict with the current state"
+
+
+class PayloadTooLarge(AppError):
+    status, code, detail = 413, "payload_too_large", "Payload too large"
+
+
+class UnsupportedMediaType(AppError):
+    status, code, detail = 415, "unsupported_media_type", "Unsupported media type"
+
+
+class FieldError(AppError):
+    """422 with per-field messages; ``field`` is a dotted path such as ``body.email``."""
+
+    status, code, detail = 422, "validation_error", "The request is not valid"
+
+    def __init__(self, errors: Sequence[tuple[str, str]], detail: str | None = None):
+        super().__init__(detail)
+        self.errors = [{"field": f, "message": m} for f, m in errors]
+
+    @classmethod
+    def one(cls, field: str, message: str) -> FieldError:
+        return cls([(field, message)], detail=message)
+
+    @classmethod
+    def from_pydantic(cls, exc: ValidationError, location: str) -> FieldError:
+        errors = []
+        for err in exc.errors(include_url=False):
+            path = ".".join(str(part) for part in (location, *err["loc"]))
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "This field is not allowed"
+            errors.append((path, message))
+        return cls(errors)
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "errors": self.errors}
+
+
+class RateLimited(AppError):
+    status, code, detail = 429, "rate_limited", "Too many requests; try again later"
+
+    def __init__(self, retry_after: int, detail: str | None = None):
+        retry_after = max(1, int(retry_after))
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class Unavailable(AppError):
+    status, code, detail = 503, "unavailable", "Service temporarily unavailable"
+
+
+# Sanic raises its own exceptions before a handler runs (routing, body parsing, size).
+_SANIC_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    416: "range_not_satisfiable",
+    503: "unavailable",
+}
+
+
+def error_response(
+    request: Request | None,
+    status: int,
+    body: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> HTTPResponse:
+    request_id = str(request.id) if request is not None else ""
+    body = {**body, "request_id": request_id}
+    all_headers = {"X-Request-ID": request_id, **(headers or {})}
+    return json(body, status=status, headers=all_headers)
+
+
+class JsonErrorHandler(ErrorHandler):
+    def default(self, request: Request, exception: Exception) -> HTTPResponse:
+        if isinstance(exception, AppError):
+            return error_response(request, exception.status, exception.body(), exception.headers)
+        if isinstance(exception, SanicException) and exception.status_code < 500:
+            status = exception.status_code
+            code = _SANIC_CODES.get(status, "bad_request")
+            detail = _sanic_detail(status, exception)
+            headers = dict(getattr(exception, "headers", None) or {})
+            return error_response(request, status, {"detail": detail, "code": code}, headers)
+        if isinstance(exception, SanicException) and exception.status_code == 503:
+            return error_response(request, 503, {"detail": str(exception), "code": "unavailable"})
+        logger.error(
+            "unhandled error on %s %s (request %s)",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            getattr(request, "id", "?"),
+            exc_info=exception,
+        )
+        return error_response(
+            request, 500, {"detail": "Internal server error", "code": "internal_error"}
+        )
+
+
+def _sanic_detail(status: int, exception: SanicException) -> str:
+    if status == 404:
+        return "Not found"
+    if status == 405:
+        return "Method not allowed"
+    if status == 413:
+        return "Payload too large"
+    if status == 400 and "JSON" in str(exception).upper():
+        return "The body is not valid JSON"
+    text = str(exception).strip()
+    return text.splitlines()[0][:200] if text else "Bad request"

@@ -1,0 +1,114 @@
+"""Request and response bodies for accounts and profiles."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
+
+from sheda.common.schemas import Input, Output
+from sheda.users.models import Role, UserType
+
+_USERNAME = re.compile(r"^[a-zA-Z0-9_.]{3,30}$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def _username(value: str) -> str:
+    if not _USERNAME.match(value):
+        raise ValueError("3 to 30 characters: letters, digits, '_' and '.'")
+    return value.lower()  # usernames are case-insensitive, like emails
+
+
+def _phone(value: str) -> str:
+    if not _E164.match(value):
+        raise ValueError("Use the international E.164 form, e.g. +2348012345678")
+    return value
+
+
+def _email(value: str) -> str:
+    return value.lower()
+
+
+Username = Annotated[str, AfterValidator(_username)]
+Phone = Annotated[str, AfterValidator(_phone)]
+Email = Annotated[EmailStr, AfterValidator(_email)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128, strip_whitespace=False)]
+ShortText = Annotated[str, StringConstraints(max_length=120)]
+
+
+class AgentProfileOut(Output):
+    agency_name: str | None
+    license_number: str | None
+    rating: float | None
+    kyc_status: str
+
+
+class UserOut(Output):
+    """GET /users/me: the owner's own view, including contact details."""
+
+    id: int
+    email: str
+    username: str | None
+    fullname: str | None
+    phone_number: str | None
+    avatar_url: str | None
+    location: str | None
+    bio: str | None
+    user_type: UserType
+    role: Role
+    verified: bool
+    is_active: bool
+    created_at: datetime
+    agent_profile: AgentProfileOut | None = None
+
+
+class PublicAgentProfile(BaseModel):
+    agency_name: str | None
+    rating: float | None
+    listings_count: int
+
+
+class PublicUserOut(BaseModel):
+    """GET /users/{id}: what anyone signed in may see. No email, phone or bank data."""
+
+    id: int
+    username: str | None
+    fullname: str | None
+    avatar_url: str | None
+    user_type: UserType
+    agent_profile: PublicAgentProfile | None = None
+    online: bool
+    last_seen: datetime | None
+
+
+class UserPatch(Input):
+    """PATCH /users/me: the allow-list. Anything else (role, verified, is_active, rating,
+    kyc_status, email…) is refused with 422 by extra="forbid"."""
+
+    username: Username | None = None
+    fullname: ShortText | None = None
+    phone_number: Phone | None = None
+    location: ShortText | None = None
+    bio: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    agency_name: ShortText | None = Field(default=None, description="Agents only")
+    license_number: Annotated[str, StringConstraints(max_length=60)] | None = Field(
+        default=None, description="Agents only"
+    )
+
+
+class AvatarOut(BaseModel):
+    avatar_url: str
+
+
+class PaymentAccountIn(Input):
+    bank_name: Annotated[str, StringConstraints(min_length=2, max_length=120)]
+    account_name: Annotated[str, StringConstraints(min_length=2, max_length=120)]
+    account_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z ]{4,34}$")]
+
+
+class PaymentAccountOut(Output):
+    bank_name: str
+    account_name: str
+    account_number: str

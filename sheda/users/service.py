@@ -1,0 +1,170 @@
+"""Accounts: the owner's profile, public profiles, avatars and the agent payment account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from sheda.auth.models import AuthSession
+from sheda.common.clock import utcnow
+from sheda.common.images import clean_image
+from sheda.common.storage import MediaStore
+from sheda.errors import Conflict, FieldError, NotFound
+from sheda.users.models import AgentProfile, PaymentAccount, User, UserType
+from sheda.users.schemas import (
+    AgentProfileOut,
+    PaymentAccountIn,
+    PaymentAccountOut,
+    PublicAgentProfile,
+    PublicUserOut,
+    UserOut,
+    UserPatch,
+)
+
+AGENT_FIELDS = {"agency_name", "license_number"}
+
+
+def user_out(user: User, profile: AgentProfile | None) -> UserOut:
+    # Built field by field: from_attributes would walk into unfetched reverse relations.
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        username=user.username,
+        fullname=user.fullname,
+        phone_number=user.phone_number,
+        avatar_url=user.avatar_url,
+        location=user.location,
+        bio=user.bio,
+        user_type=user.user_type,
+        role=user.role,
+        verified=user.verified,
+        is_active=user.is_active,
+        created_at=user.created_at,
+        agent_profile=(
+            AgentProfileOut.model_validate(profile, from_attributes=True) if profile else None
+        ),
+    )
+
+
+async def load_profile(user: User) -> AgentProfile | None:
+    return await AgentProfile.get_or_none(user_id=user.id)
+
+
+async def me(*, user: User) -> UserOut:
+    return user_out(user, await load_profile(user))
+
+
+async def ensure_unique(
+    *, email: str | None = None, username: str | None = None, phone: str | None = None,
+    exclude_id: int | None = None,
+) -> None:
+    """A readable 409 for the common case; the unique indexes still decide under races."""
+    checks = {"email": email, "username": username, "phone_number": phone}
+    for column, value in checks.items():
+        if value is None:
+            continue
+        query = User.filter(**{column: value})
+        if exclude_id is not None:
+            query = query.exclude(id=exclude_id)
+        if await query.exists():
+            raise Conflict(f"This {column.replace('_', ' ')} is already taken")
+
+
+async def update_me(*, user: User, changes: UserPatch) -> UserOut:
+    data: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    agent_data = {k: data.pop(k) for k in list(data) if k in AGENT_FIELDS}
+    profile = await load_profile(user)
+    if agent_data and profile is None:
+        raise FieldError(
+            [(f"body.{k}", "Only agent accounts have this field") for k in agent_data]
+        )
+    await ensure_unique(
+        username=data.get("username"), phone=data.get("phone_number"), exclude_id=user.id
+    )
+    try:
+        async with in_transaction():
+            if data:
+                await User.filter(id=user.id).update(**data, updated_at=utcnow())
+            if agent_data and profile is not None:
+                await AgentProfile.filter(id=profile.id).update(**agent_data, updated_at=utcnow())
+    except IntegrityError:
+        raise Conflict("This username or phone number is already taken") from None
+    fresh = await User.get(id=user.id)
+    return user_out(fresh, await load_profile(fresh))
+
+
+async def delete_me(*, user: User, media: MediaStore) -> None:
+    """Soft delete: the row stays (deals and chats still name it) but the account is gone:
+    sessions revoked, email/username/phone freed for a new registration at once."""
+    now = utcnow()
+    async with in_transaction():
+        updated = await User.filter(id=user.id, deleted_at=None).update(
+            deleted_at=now,
+            deleted_email=user.email,
+            deleted_username=user.username,
+            email=f"deleted-{user.id}@deleted.invalid",
+            username=None,
+            phone_number=None,
+            avatar_url=None,
+            is_active=False,
+            updated_at=now,
+        )
+        if updated:
+            await AuthSession.filter(user_id=user.id, revoked_at=None).update(
+                revoked_at=now, revoked_reason="account_deleted"
+            )
+    if updated:
+        await media.delete_url(user.avatar_url)
+
+
+async def set_avatar(*, user: User, data: bytes, media: MediaStore) -> str:
+    image = await clean_image(data, field="file")
+    url = await media.save("avatars", image.extension, image.data)
+    await User.filter(id=user.id).update(avatar_url=url, updated_at=utcnow())
+    await media.delete_url(user.avatar_url)
+    return url
+
+
+async def public_profile(*, user_id: int) -> PublicUserOut:
+    user = await User.get_or_none(id=user_id, deleted_at=None, is_active=True)
+    if user is None:
+        raise NotFound("No such user")
+    profile = await load_profile(user)
+    agent = None
+    if profile is not None and user.user_type == UserType.AGENT:
+        # listings_count becomes real when the properties domain exists (issue: listings).
+        agent = PublicAgentProfile(
+            agency_name=profile.agency_name,
+            rating=float(profile.rating) if profile.rating is not None else None,
+            listings_count=0,
+        )
+    return PublicUserOut(
+        id=user.id,
+        username=user.username,
+        fullname=user.fullname,
+        avatar_url=user.avatar_url,
+        user_type=user.user_type,
+        agent_profile=agent,
+        online=False,  # presence comes with the real-time hub
+        last_seen=user.last_seen_at,
+    )
+
+
+async def get_payment_account(*, user: User) -> PaymentAccountOut:
+    account = await PaymentAccount.get_or_none(user_id=user.id)
+    if account is None:
+        raise NotFound("No payment account yet; PUT one first")
+    return PaymentAccountOut.model_validate(account, from_attributes=True)
+
+
+async def put_payment_account(*, user: User, account: PaymentAccountIn) -> PaymentAccountOut:
+    values = account.model_dump()
+    # No transaction: on PostgreSQL a failed INSERT would poison it for the retry below.
+    if not await PaymentAccount.filter(user_id=user.id).update(**values, updated_at=utcnow()):
+        try:
+            await PaymentAccount.create(user_id=user.id, **values)
+        except IntegrityError:  # a concurrent PUT created it first: last write wins
+            await PaymentAccount.filter(user_id=user.id).update(**values, updated_at=utcnow())
+    return PaymentAccountOut(**values)
