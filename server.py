@@ -8,7 +8,7 @@ Sanic's workers import this module again, so ``app`` is built at module level.
 import sys
 
 from sheda.app import create_app
-from sheda.config import ConfigError
+from sheda.config import ConfigError, check_worker_count
 
 try:
     app = create_app()
@@ -17,6 +17,10 @@ except ConfigError as err:
 
 if __name__ == "__main__":
     settings = app.ctx.settings
+    try:
+        check_worker_count(settings, settings.workers)
+    except ConfigError as err:
+        sys.exit(f"sheda: {err}")
     app.run(
         host=settings.host,
         port=settings.port,

@@ -16,7 +16,7 @@ from sheda.auth.routes import bp as auth_bp
 from sheda.common.context import Runtime
 from sheda.common.openapi import publish_components
 from sheda.common.storage import MediaStore
-from sheda.config import Settings, check_worker_count, load_settings
+from sheda.config import ConfigError, Settings, check_worker_count, load_settings
 from sheda.docs.routes import bp as docs_bp
 from sheda.errors import JsonErrorHandler
 from sheda.health.routes import bp as health_bp
@@ -30,6 +30,7 @@ logger = logging.getLogger("sheda")
 
 BLUEPRINTS = [health_bp, docs_bp, auth_bp, users_bp, admin_bp, media_bp]
 OPENAPI_BLUEPRINT = "openapi"  # sanic-ext's spec route
+BIND_RULES_PRIORITY = -10_000
 
 
 def _configure(app: Sanic, settings: Settings) -> None:
@@ -73,10 +74,21 @@ def _describe_api(app: Sanic) -> None:
 def bind_access_rules(app: Sanic) -> None:
     """Copy each handler's declared rule onto its route, where the middleware reads it.
     sanic-ext's spec route is public by design; anything else undeclared stays denied."""
+    declared = {
+        (route.path, method): getattr(route.handler, ACCESS_ATTR, None)
+        for route in app.router.routes
+        for method in route.methods
+    }
     for route in app.router.routes:
         rule = getattr(route.handler, ACCESS_ATTR, None)
         if rule is None and route.name.split(".")[1:2] == [OPENAPI_BLUEPRINT]:
             rule = Access.PUBLIC
+        elif rule is None and route.methods == {"OPTIONS"}:
+            # sanic-ext's automatic CORS preflight: headers only, never data.
+            rule = Access.PUBLIC
+        elif rule is None and route.methods == {"HEAD"}:
+            # sanic-ext's automatic HEAD mirrors the GET beside it, rule included.
+            rule = declared.get((route.path, "GET"))
         route.ctx.access = rule
 
 
@@ -92,11 +104,16 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
 
     @app.main_process_start
     async def refuse_split_chat(app: Sanic) -> None:
-        check_worker_count(settings, app.state.workers)
+        try:
+            check_worker_count(settings, app.state.workers)
+        except ConfigError as err:  # one clear line for the operator, not a traceback
+            raise SystemExit(f"sheda: {err}") from None
+
+    # After sanic-ext (priority -1000) has added its automatic HEAD/OPTIONS routes.
+    app.before_server_start(bind_access_rules, priority=BIND_RULES_PRIORITY)
 
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
-        bind_access_rules(app)
         await db.init_db(settings)
         redis = sheda_redis.connect(settings.redis_url) if settings.redis_url else None
         limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()

@@ -23,6 +23,7 @@ TAG = "Admin"
     tag=TAG,
     description="Newest first. Filters: `role`, `user_type`, `q` (email, username or name). "
     "`limit` 1..100 (default 20), `cursor` from `next_cursor`.",
+    query=UserListQuery,
     responses={200: Page[UserOut]},
     errors=(422,),
 )

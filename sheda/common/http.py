@@ -10,10 +10,10 @@ from pydantic import BaseModel, ValidationError
 from sanic import HTTPResponse, Request
 from sanic.response import json
 from sanic_ext.extensions.openapi import openapi
-from sanic_ext.extensions.openapi.definitions import RequestBody, Response
+from sanic_ext.extensions.openapi.definitions import Parameter, RequestBody, Response
 
 from sheda.common.context import Runtime
-from sheda.common.openapi import input_schema_ref, schema_ref
+from sheda.common.openapi import input_schema_ref, schema_properties, schema_ref
 from sheda.errors import BadRequest, FieldError, UnsupportedMediaType
 from sheda.security.guards import ACCESS_ATTR, Access
 
@@ -42,7 +42,7 @@ def endpoint(
     body: type[BaseModel] | dict[str, Any] | None = None,
     responses: Mapping[int, type[BaseModel] | str | None] | None = None,
     errors: tuple[int, ...] = (),
-    parameters: list[Any] | None = None,
+    query: type[BaseModel] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Mark a handler with its access rule and document it in the OpenAPI spec."""
 
@@ -82,11 +82,26 @@ def endpoint(
             body=request_body,
             response=response_list or None,
             secured={"bearer": []} if access is not Access.PUBLIC else None,
-            parameter=parameters,
+            parameter=query_parameters(query) if query is not None else None,
         )(handler)
         return decorated
 
     return decorate
+
+
+def query_parameters(schema: type[BaseModel]) -> list[dict[str, Any] | Parameter | str]:
+    """One documented query parameter per field of a query schema."""
+    properties = schema_properties(schema)
+    return [
+        Parameter(
+            name,
+            properties[name],
+            location="query",
+            required=field.is_required(),
+            description=field.description or "",
+        )
+        for name, field in schema.model_fields.items()
+    ]
 
 
 class FieldErrorItem(BaseModel):

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 from sanic_ext.extensions.openapi.builders import SpecificationBuilder
+from sanic_ext.extensions.openapi.types import Schema
 
 REF = "#/components/schemas/{model}"
 _COMPONENTS: dict[str, dict[str, Any]] = {}
@@ -59,6 +60,26 @@ def input_schema_ref(model: type[BaseModel]) -> dict[str, Any]:
         _COMPONENTS[name] = _to_openapi30(definition)
     _COMPONENTS[model.__name__] = _to_openapi30(schema)
     return {"$ref": REF.format(model=model.__name__)}
+
+
+class RawSchema(Schema):
+    """A schema sanic-ext emits exactly as given (it passes Schema instances through)."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        super().__init__()
+        self._raw = raw
+
+    def serialize(self) -> dict[str, Any]:
+        return self._raw
+
+
+def schema_properties(model: type[BaseModel]) -> dict[str, RawSchema]:
+    """The OpenAPI schema of each field, for documenting query parameters."""
+    schema = model.model_json_schema(ref_template=REF, mode="validation")
+    for name, definition in schema.pop("$defs", {}).items():
+        _COMPONENTS[name] = _to_openapi30(definition)
+    properties = _to_openapi30(schema.get("properties", {}))
+    return {name: RawSchema(prop) for name, prop in properties.items()}
 
 
 def publish_components() -> None:
