@@ -15,6 +15,7 @@ from sheda.admin.routes import bp as admin_bp
 from sheda.auth.routes import bp as auth_bp
 from sheda.common.context import Runtime
 from sheda.common.openapi import publish_components
+from sheda.common.pagination import MAX_DB_ID
 from sheda.common.storage import MediaStore
 from sheda.config import ConfigError, Settings, check_worker_count, load_settings
 from sheda.docs.routes import bp as docs_bp
@@ -71,6 +72,15 @@ def _describe_api(app: Sanic) -> None:
             extension.label = lambda: "/docs"  # type: ignore[method-assign]
 
 
+def db_id(raw: str) -> int:
+    """Route type ``<name:id>``: an id that fits our id columns. Anything else (letters, 0,
+    negatives, 2**31 and up) does not match the route, so it is a plain 404."""
+    value = int(raw)
+    if value > MAX_DB_ID:
+        raise ValueError("id out of range")
+    return value
+
+
 def bind_access_rules(app: Sanic) -> None:
     """Copy each handler's declared rule onto its route, where the middleware reads it.
     sanic-ext's spec route is public by design; anything else undeclared stays denied."""
@@ -96,6 +106,7 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
     settings = settings or load_settings()
     app = Sanic(name, error_handler=JsonErrorHandler())
     _configure(app, settings)
+    app.router.register_pattern("id", db_id, r"^[1-9][0-9]{0,9}$")
     app.ctx.settings = settings
     Extend(app)
     _describe_api(app)

@@ -74,7 +74,9 @@ async def init_db(settings: Settings, *, create_schema: bool | None = None) -> N
 
 async def close_db() -> None:
     # Every process that opened a connection closes it, or aiosqlite's thread blocks exit.
-    await connections.close_all()
+    # Tortoise.close_connections also releases the global-fallback context that init_db
+    # set, so the same process may init again (the CLI, the test servers).
+    await Tortoise.close_connections()
 
 
 async def ping_db() -> bool:

@@ -42,6 +42,9 @@ class LiveServer:
 
     async def start(self) -> None:
         app = self.app
+        # As ReusableClient does. Without it, the second app of a session (the second test
+        # module) fails in Sanic's TouchUp, which rebuilds Sanic methods it already rebuilt.
+        Sanic.test_mode = True
         app.router.reset()
         app.signal_router.reset()
         await app._startup()

@@ -32,7 +32,7 @@ async def list_users(request: Request) -> HTTPResponse:
     return respond(await service.list_users(query=query))
 
 
-@bp.patch("/users/<user_id:int>")
+@bp.patch("/users/<user_id:id>")
 @endpoint(
     Access.ADMIN,
     summary="Change an account's role or active flag",

@@ -8,9 +8,9 @@ from tortoise.transactions import in_transaction
 from sheda.admin.schemas import AdminUserPatch, UserListQuery
 from sheda.auth.models import AuthSession
 from sheda.common.clock import utcnow
-from sheda.common.pagination import decode_cursor, encode_cursor
+from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
 from sheda.common.schemas import Page
-from sheda.errors import Conflict, FieldError, NotFound
+from sheda.errors import Conflict, NotFound
 from sheda.users.models import AgentProfile, User
 from sheda.users.schemas import UserOut
 from sheda.users.service import user_out
@@ -29,10 +29,8 @@ async def list_users(*, query: UserListQuery) -> Page[UserOut]:
             Q(email__icontains=term) | Q(username__icontains=term) | Q(fullname__icontains=term)
         )
     if query.cursor:
-        (last_id,) = decode_cursor(query.cursor, 1)
-        if not isinstance(last_id, int):
-            raise FieldError.one("query.cursor", "The cursor is not valid")
-        rows = rows.filter(id__lt=last_id)
+        (raw_id,) = decode_cursor(query.cursor, 1)
+        rows = rows.filter(id__lt=cursor_id(raw_id))
     users = await rows.order_by("-id").limit(query.limit + 1)
     more = len(users) > query.limit
     users = users[: query.limit]

@@ -142,12 +142,16 @@ async def _find_login_user(identifier: str) -> User | None:
 async def login(*, rt: Runtime, identifier: str, password: str, ip: str) -> AuthOut:
     settings = rt.settings
     await enforce(rt.limiter, f"login:ip:{ip}", settings.rate_login_ip)
-    account_key = f"login:fail:{identifier.strip().lower()}"
+    user = await _find_login_user(identifier)
+    # One failure budget per account, however it is named (email, username or phone);
+    # unknown names get their own so they answer exactly like real ones.
+    account_key = (
+        f"login:fail:user:{user.id}" if user else f"login:fail:name:{identifier.strip().lower()}"
+    )
     # Checked before the password, so a locked account cannot be probed any further.
     retry_after = await rt.limiter.peek(account_key, settings.rate_login_account)
     if retry_after is not None:
         raise RateLimited(retry_after, "Too many failed sign-ins for this account; wait")
-    user = await _find_login_user(identifier)
     if user is None:
         await passwords.burn_verify_time(password, settings.bcrypt_rounds)
         ok = False

@@ -47,8 +47,11 @@ def _clean(data: bytes, field: str) -> CleanImage:
             if width * height > MAX_PIXELS:
                 raise FieldError.one(field, f"The image has more than {MAX_PIXELS} pixels")
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except UnidentifiedImageError:
         raise UnsupportedMediaType("Only JPEG, PNG and WebP images are accepted") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses very large images while reading the header, before our own check.
+        raise FieldError.one(field, f"The image has more than {MAX_PIXELS} pixels") from None
     except (OSError, SyntaxError, ValueError):
         raise FieldError.one(field, "The image is damaged or truncated") from None
     image = ImageOps.exif_transpose(image)  # keep the picture upright once EXIF is gone
@@ -65,7 +68,7 @@ def _clean(data: bytes, field: str) -> CleanImage:
     return CleanImage(out.getvalue(), extension, content_type, image.width, image.height)
 
 
-async def clean_image(data: bytes, *, field: str = "file") -> CleanImage:
+async def clean_image(data: bytes, *, field: str) -> CleanImage:
     if len(data) > MAX_IMAGE_BYTES:
         raise PayloadTooLarge(f"Images may be at most {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
     if not data:

@@ -11,6 +11,8 @@ from typing import Any
 
 from sheda.errors import FieldError
 
+MAX_DB_ID = 2**31 - 1  # ids are 32-bit integers (SERIAL) on PostgreSQL
+
 
 def encode_cursor(*key: Any) -> str:
     raw = json.dumps(list(key), separators=(",", ":"), default=str).encode()
@@ -26,3 +28,10 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     if not isinstance(key, list) or len(key) != arity:
         raise FieldError.one("query.cursor", "The cursor is not valid")
     return key
+
+
+def cursor_id(value: object) -> int:
+    """An id taken from a cursor: a real int inside the range of our id columns."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DB_ID:
+        raise FieldError.one("query.cursor", "The cursor is not valid")
+    return value

@@ -108,7 +108,7 @@ async def put_payment_account(request: Request) -> HTTPResponse:
     )
 
 
-@bp.get("/<user_id:int>")
+@bp.get("/<user_id:id>")
 @endpoint(
     Access.USER,
     summary="Public profile",

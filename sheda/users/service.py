@@ -120,7 +120,7 @@ async def delete_me(*, user: User, media: MediaStore) -> None:
 
 
 async def set_avatar(*, user: User, data: bytes, media: MediaStore) -> str:
-    image = await clean_image(data, field="file")
+    image = await clean_image(data, field="body.file")
     url = await media.save("avatars", image.extension, image.data)
     await User.filter(id=user.id).update(avatar_url=url, updated_at=utcnow())
     await media.delete_url(user.avatar_url)
