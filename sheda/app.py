@@ -19,7 +19,7 @@ from sheda.common.pagination import MAX_DB_ID
 from sheda.common.storage import MediaStore
 from sheda.config import ConfigError, Settings, check_worker_count, load_settings
 from sheda.docs.routes import bp as docs_bp
-from sheda.errors import JsonErrorHandler
+from sheda.errors import JsonErrorHandler, request_id
 from sheda.health.routes import bp as health_bp
 from sheda.mail.service import Mailer
 from sheda.media.routes import bp as media_bp
@@ -149,6 +149,6 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
 
     @app.on_response
     async def request_id_header(request: Request, response: HTTPResponse) -> None:
-        response.headers.setdefault("X-Request-ID", str(request.id))
+        response.headers["X-Request-ID"] = request_id(request)
 
     return app

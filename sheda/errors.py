@@ -125,15 +125,25 @@ _SANIC_CODES = {
 }
 
 
+def request_id(request: Request) -> str:
+    """The caller's X-Request-ID exactly as sent (Sanic's ``request.id`` would turn ``007``
+    into ``7``); otherwise the id Sanic generated. Oversized or non-printable ids are
+    replaced rather than echoed into our logs and headers."""
+    sent = request.headers.get("x-request-id")
+    if sent and len(sent) <= 128 and sent.isprintable():
+        return sent
+    return str(request.id)
+
+
 def error_response(
     request: Request | None,
     status: int,
     body: dict[str, Any],
     headers: dict[str, str] | None = None,
 ) -> HTTPResponse:
-    request_id = str(request.id) if request is not None else ""
-    body = {**body, "request_id": request_id}
-    all_headers = {"X-Request-ID": request_id, **(headers or {})}
+    rid = request_id(request) if request is not None else ""
+    body = {**body, "request_id": rid}
+    all_headers = {"X-Request-ID": rid, **(headers or {})}
     return json(body, status=status, headers=all_headers)
 
 

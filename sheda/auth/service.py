@@ -180,6 +180,13 @@ async def refresh(*, rt: Runtime, refresh_token: str) -> TokenPair:
     session = stored.session
     if session.revoked_at is not None or session.expires_at <= now or stored.expires_at <= now:
         raise Unauthorized("The session has ended; sign in again")
+    user = session.user
+    if user.is_deleted:
+        raise Unauthorized("The session has ended; sign in again")
+    if not user.is_active:
+        # Refused before the token is spent: a deactivated account keeps its tokens, so
+        # after reactivation this refresh token must still work (and not look like reuse).
+        raise Forbidden("This account is deactivated")
     # Rotation: the token is spent by a conditional UPDATE. Losing it (already spent, or a
     # concurrent refresh won) means someone replays an old token: end the whole family.
     if stored.used_at is not None or not await RefreshToken.filter(
@@ -190,11 +197,6 @@ async def refresh(*, rt: Runtime, refresh_token: str) -> TokenPair:
         )
         logger.warning("refresh token reuse on session %s; session revoked", session.id)
         raise Unauthorized("The refresh token was already used; sign in again")
-    user = session.user
-    if user.is_deleted:
-        raise Unauthorized("The session has ended; sign in again")
-    if not user.is_active:
-        raise Forbidden("This account is deactivated")
     await AuthSession.filter(id=session.id).update(
         expires_at=now + timedelta(seconds=rt.settings.refresh_token_ttl)
     )

@@ -1,0 +1,195 @@
+"""Every error is API.md's JSON body ``{detail, code, request_id}`` (+ ``errors`` on 422):
+never HTML, never a traceback; every response carries X-Request-ID."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sanic import Request
+from sanic.response import HTTPResponse
+
+from sheda.app import create_app
+from sheda.common.http import endpoint
+from sheda.security.guards import Access
+from tests.side_server import serve_beside
+from tests.support import LiveServer, assert_error
+
+MAX_BODY = 1024
+REGISTER = "/api/v1/auth/register"
+
+
+@pytest.fixture(scope="module")
+def settings_overrides() -> dict[str, Any]:
+    return {"request_max_size": MAX_BODY}
+
+
+def assert_json_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    body = assert_error(response, status, code)
+    assert set(body) <= {"detail", "code", "request_id", "errors"}, body
+    assert "Traceback" not in response.text
+    return body
+
+
+# --- routing and parsing errors -----------------------------------------------------------
+
+
+async def test_unknown_route_is_404_json(client: httpx.AsyncClient) -> None:
+    response = await client.get("/no/such/route", headers={"Accept": "text/html"})
+    body = assert_json_error(response, 404, "not_found")
+    assert "<html" not in response.text.lower()
+    assert body["request_id"]
+
+
+async def test_non_numeric_id_in_path_is_404(client: httpx.AsyncClient) -> None:
+    assert_json_error(await client.get("/api/v1/users/abc"), 404, "not_found")
+
+
+async def test_wrong_method_is_405_json(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/health", headers={"Accept": "text/html"})
+    assert_json_error(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["allow"]
+
+
+async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        REGISTER,
+        content=b'{"email": "a@example.com",',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_json_error(response, 400, "bad_request")
+
+
+async def test_json_sent_as_text_plain_is_415(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        REGISTER,
+        content=b'{"email": "ada@example.com", "password": "correct horse"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert_json_error(response, 415, "unsupported_media_type")
+
+
+async def test_validation_error_is_422_with_field_errors(client: httpx.AsyncClient) -> None:
+    response = await client.post(REGISTER, json={"email": "not-an-email", "password": "short"})
+    body = assert_json_error(response, 422, "validation_error")
+    errors = body["errors"]
+    assert isinstance(errors, list) and errors
+    for item in errors:
+        assert set(item) == {"field", "message"}, item
+        assert isinstance(item["message"], str) and item["message"]
+    fields = {item["field"] for item in errors}
+    assert {"body.email", "body.password"} <= fields
+
+
+async def test_field_the_caller_may_not_set_is_422(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        REGISTER, json={"email": "ada@example.com", "password": "correct horse", "role": "admin"}
+    )
+    body = assert_json_error(response, 422, "validation_error")
+    assert [item["field"] for item in body["errors"]] == ["body.role"]
+
+
+async def test_json_that_is_not_an_object_is_422(client: httpx.AsyncClient) -> None:
+    body = assert_json_error(await client.post(REGISTER, json=[1, 2]), 422, "validation_error")
+    assert body["errors"] and body["errors"][0]["field"] == "body"
+
+
+async def test_body_over_the_limit_is_413_json(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        REGISTER,
+        content=b"x" * (MAX_BODY * 4),
+        headers={"Content-Type": "application/json", "X-Request-ID": "too-big-1"},
+    )
+    body = assert_json_error(response, 413, "payload_too_large")
+    assert body["request_id"] == "too-big-1"
+
+
+async def test_streamed_body_over_the_limit_is_413_json(client: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: chunked encoding
+        for _ in range(8):
+            yield b"x" * (MAX_BODY // 2)
+
+    response = await client.post(
+        REGISTER, content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert_json_error(response, 413, "payload_too_large")
+
+
+async def test_body_under_the_limit_is_accepted(client: httpx.AsyncClient) -> None:
+    # the 413 above comes from the size, not from a limit that refuses everything
+    response = await client.post(REGISTER, json={"email": "ada@example.com", "password": "x" * 40})
+    assert response.status_code == 201, response.text
+
+
+# --- uncaught exceptions --------------------------------------------------------------------
+
+
+async def test_uncaught_exception_is_500_json_without_traceback(server: LiveServer) -> None:
+    app = create_app(server.settings, name="sheda_test_errors_boom")
+
+    @app.get("/boom")
+    @endpoint(Access.PUBLIC, summary="Always fails", tag="Test")
+    async def boom(request: Request) -> HTTPResponse:
+        raise RuntimeError("kaboom-internal-detail in /secret/path.py")
+
+    async with serve_beside(app, server) as url, httpx.AsyncClient(base_url=url) as http:
+        response = await http.get("/boom", headers={"Accept": "text/html"})
+        given = await http.get("/boom", headers={"X-Request-ID": "boom-42"})
+
+    body = assert_json_error(response, 500, "internal_error")
+    assert body["request_id"]
+    for leak in ("kaboom", "RuntimeError", "/secret/path.py", 'File "'):
+        assert leak not in response.text
+    assert assert_json_error(given, 500, "internal_error")["request_id"] == "boom-42"
+
+
+async def test_module_server_still_works_after_another_app(
+    server: LiveServer, client: httpx.AsyncClient
+) -> None:
+    # guards the helper above: the module's server keeps its database
+    app = create_app(server.settings, name="sheda_test_errors_other")
+    async with serve_beside(app, server) as url, httpx.AsyncClient(base_url=url) as http:
+        assert (await http.get("/health")).status_code == 200
+    response = await client.get("/health")
+    assert response.status_code == 200, response.text
+    assert response.json()["database"] == "ok"
+
+
+# --- X-Request-ID ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/health", "/no/such/route"])
+async def test_request_id_is_echoed(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path, headers={"X-Request-ID": "client-chosen-id-7"})
+    assert response.headers["x-request-id"] == "client-chosen-id-7"
+    if response.status_code >= 400:
+        assert response.json()["request_id"] == "client-chosen-id-7"
+
+
+@pytest.mark.parametrize(
+    "given", ["007", "0AF76519-16CD-43DD-8448-EB211C80319C", "0AF7651916CD43DD8448EB211C80319C"]
+)
+async def test_request_id_is_echoed_verbatim(client: httpx.AsyncClient, given: str) -> None:
+    ok = await client.get("/health", headers={"X-Request-ID": given})
+    missing = await client.get("/no/such/route", headers={"X-Request-ID": given})
+    assert ok.headers["x-request-id"] == given
+    assert missing.headers["x-request-id"] == given
+    assert missing.json()["request_id"] == given
+
+
+async def test_request_id_is_generated_when_absent(client: httpx.AsyncClient) -> None:
+    ok, missing, invalid = await asyncio.gather(
+        client.get("/health"),
+        client.get("/no/such/route"),
+        client.post(REGISTER, json={"email": "nope"}),
+    )
+    ids = [r.headers["x-request-id"] for r in (ok, missing, invalid)]
+    assert all(i.strip() for i in ids), ids
+    assert len(set(ids)) == 3, "each request gets its own id"
+    assert ok.status_code == 200
+    assert_json_error(missing, 404, "not_found")
+    assert_json_error(invalid, 422, "validation_error")
