@@ -107,6 +107,24 @@ def start_smtp() -> tuple[Controller, Mailbox]:
 
 # --- API helpers ------------------------------------------------------------------------
 
+# The account body of GET /users/me (API.md "Users"); admin user bodies have the same keys.
+ME_KEYS = {
+    "id",
+    "email",
+    "username",
+    "fullname",
+    "phone_number",
+    "avatar_url",
+    "location",
+    "bio",
+    "user_type",
+    "role",
+    "verified",
+    "is_active",
+    "created_at",
+    "agent_profile",
+}
+
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}

@@ -9,25 +9,9 @@ import pytest
 
 from sheda.auth.models import AuthSession
 from sheda.users.models import AgentProfile, User
-from tests.support import assert_error, bearer, login, register
+from tests.support import ME_KEYS, assert_error, bearer, login, register
 
 ME = "/api/v1/users/me"
-ME_KEYS = {
-    "id",
-    "email",
-    "username",
-    "fullname",
-    "phone_number",
-    "avatar_url",
-    "location",
-    "bio",
-    "user_type",
-    "role",
-    "verified",
-    "is_active",
-    "created_at",
-    "agent_profile",
-}
 
 
 async def _account(
