@@ -20,6 +20,9 @@ logger = logging.getLogger("sheda.db")
 MODEL_MODULES = [
     "sheda.users.models",
     "sheda.auth.models",
+    "sheda.properties.models",
+    "sheda.notifications.models",
+    "sheda.inquiries.models",
 ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
@@ -10,6 +12,12 @@ from sheda.common.storage import MediaStore
 from sheda.config import Settings
 from sheda.mail.service import Mailer
 from sheda.security.rate_limit import RateLimiter
+
+if TYPE_CHECKING:
+    from sheda.notifications.schemas import NotificationOut
+
+# Called with (user_id, notification) after a notification is stored; the hub pushes it.
+NotificationListener = Callable[[int, "NotificationOut"], Awaitable[None]]
 
 
 @dataclass
@@ -19,3 +27,4 @@ class Runtime:
     mailer: Mailer
     media: MediaStore
     redis: Redis | None = None
+    notification_listeners: list[NotificationListener] = field(default_factory=list)

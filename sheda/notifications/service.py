@@ -1,0 +1,67 @@
+"""notify(): the one call every domain uses to tell a user something happened.
+
+It stores the notification (so an offline user sees it later) and then hands it to every
+listener registered on the runtime; the real-time hub registers one that pushes a
+``notification`` frame to the user's sockets.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sheda.common.clock import utcnow
+from sheda.common.context import Runtime
+from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
+from sheda.common.schemas import Page
+from sheda.errors import NotFound
+from sheda.notifications.models import Notification
+from sheda.notifications.schemas import NotificationOut, NotificationQuery
+
+logger = logging.getLogger("sheda.notifications")
+
+
+def notification_out(row: Notification) -> NotificationOut:
+    return NotificationOut(
+        id=row.id, event=row.event, data=row.data, read_at=row.read_at, created_at=row.created_at
+    )
+
+
+async def notify(*, rt: Runtime, user_id: int, event: str, data: dict[str, Any]) -> NotificationOut:
+    """Store, then push. Callers notify after their own transaction has committed, so a
+    pushed notification always names rows that exist."""
+    row = await Notification.create(user_id=user_id, event=event, data=data)
+    out = notification_out(row)
+    for listener in rt.notification_listeners:
+        try:
+            await listener(user_id, out)
+        except Exception:  # a failed push must not fail the action; the row is stored
+            logger.exception("pushing notification %s to user %s failed", row.id, user_id)
+    return out
+
+
+async def list_mine(*, user_id: int, query: NotificationQuery) -> Page[NotificationOut]:
+    rows = Notification.filter(user_id=user_id)
+    if query.unread:
+        rows = rows.filter(read_at=None)
+    if query.cursor:
+        (raw_id,) = decode_cursor(query.cursor, 1)
+        rows = rows.filter(id__lt=cursor_id(raw_id))
+    found = await rows.order_by("-id").limit(query.limit + 1)
+    page = found[: query.limit]
+    more = len(found) > query.limit
+    return Page[NotificationOut](
+        items=[notification_out(n) for n in page],
+        next_cursor=encode_cursor(page[-1].id) if more and page else None,
+    )
+
+
+async def mark_read(*, user_id: int, notification_id: int) -> None:
+    """Idempotent; another user's notification is 404, like one that does not exist."""
+    if not await Notification.exists(id=notification_id, user_id=user_id):
+        raise NotFound("No such notification")
+    await Notification.filter(id=notification_id, read_at=None).update(read_at=utcnow())
+
+
+async def mark_all_read(*, user_id: int) -> None:
+    await Notification.filter(user_id=user_id, read_at=None).update(read_at=utcnow())

@@ -1,0 +1,119 @@
+"""Listings, their images and amenities, and favourites."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from sheda.users.models import User
+
+
+class PropertyType(StrEnum):
+    APARTMENT = "apartment"
+    HOUSE = "house"
+    LAND = "land"
+    SHORTLET = "shortlet"
+    SHARED_APARTMENT = "shared_apartment"
+    COMMERCIAL = "commercial"
+
+
+class ListingType(StrEnum):
+    RENT = "rent"
+    SALE = "sale"
+
+
+class PropertyStatus(StrEnum):
+    AVAILABLE = "available"
+    PENDING = "pending"
+    RENTED = "rented"
+    SOLD = "sold"
+
+
+class Property(Model):
+    id = fields.IntField(primary_key=True)
+    agent: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="properties", on_delete=fields.RESTRICT
+    )
+    title = fields.CharField(max_length=200)
+    description = fields.TextField()
+    property_type = fields.CharEnumField(PropertyType, max_length=20)
+    listing_type = fields.CharEnumField(ListingType, max_length=10)
+    status = fields.CharEnumField(PropertyStatus, max_length=10, default=PropertyStatus.AVAILABLE)
+    price = fields.DecimalField(max_digits=14, decimal_places=2)
+    is_negotiable = fields.BooleanField(default=False)
+    address = fields.CharField(max_length=300)
+    city = fields.CharField(max_length=100)
+    state = fields.CharField(max_length=100)
+    latitude = fields.DecimalField(max_digits=9, decimal_places=6, null=True)
+    longitude = fields.DecimalField(max_digits=9, decimal_places=6, null=True)
+    bedrooms = fields.IntField(default=0)
+    bathrooms = fields.IntField(default=0)
+    area_sqft = fields.IntField(null=True)
+    furnished = fields.BooleanField(default=False)
+    # Lower-cased "title description address", kept by the service on every write: the one
+    # column text search reads, so PostgreSQL can index it with pg_trgm (see the migration).
+    search_text = fields.TextField(default="")
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    images: fields.ReverseRelation[PropertyImage]
+    amenities: fields.ReverseRelation[PropertyAmenity]
+
+    class Meta:
+        table = "properties"
+        indexes = (
+            # The list's default shape: active, by status, newest first.
+            ("is_active", "status", "created_at"),
+            ("is_active", "status", "price"),
+            ("city", "property_type", "listing_type"),
+            ("agent_id", "created_at"),
+        )
+
+
+class PropertyImage(Model):
+    id = fields.IntField(primary_key=True)
+    property: fields.ForeignKeyRelation[Property] = fields.ForeignKeyField(
+        "models.Property", related_name="images", on_delete=fields.CASCADE
+    )
+    url = fields.CharField(max_length=300)
+    is_primary = fields.BooleanField(default=False)
+    position = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "property_images"
+        indexes = (("property_id", "position"),)
+
+
+class PropertyAmenity(Model):
+    """One row per amenity, so "has all of these amenities" is an indexed lookup on SQLite
+    and PostgreSQL alike (JSON containment is not available on SQLite)."""
+
+    id = fields.IntField(primary_key=True)
+    property: fields.ForeignKeyRelation[Property] = fields.ForeignKeyField(
+        "models.Property", related_name="amenities", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=60)
+
+    class Meta:
+        table = "property_amenities"
+        unique_together = (("property_id", "name"),)
+        indexes = (("name", "property_id"),)
+
+
+class Favorite(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="favorites", on_delete=fields.CASCADE
+    )
+    property: fields.ForeignKeyRelation[Property] = fields.ForeignKeyField(
+        "models.Property", related_name="favorited_by", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "favorites"
+        unique_together = (("user_id", "property_id"),)

@@ -1,0 +1,38 @@
+"""Who may see and change a listing. Every property lookup goes through these loaders."""
+
+from __future__ import annotations
+
+from sheda.errors import Forbidden, NotFound
+from sheda.properties.models import Property
+from sheda.security.guards import Principal
+from sheda.users.models import Role
+
+
+def is_admin(principal: Principal | None) -> bool:
+    return (
+        principal is not None
+        and principal.user.role == Role.ADMIN
+        and "admin" in principal.scopes
+    )
+
+
+async def visible_property(*, property_id: int, viewer: Principal | None) -> Property:
+    """An active listing for anyone; an inactive one only for its owner and admins.
+    Everything else is 404, so hidden listings cannot be told from missing ones."""
+    found = await Property.get_or_none(id=property_id)
+    if found is None:
+        raise NotFound("No such property")
+    if not found.is_active and not (
+        viewer is not None and (found.agent_id == viewer.id or is_admin(viewer))  # type: ignore[attr-defined]
+    ):
+        raise NotFound("No such property")
+    return found
+
+
+async def owned_property(*, property_id: int, owner: Principal) -> Property:
+    """A listing the caller may change: 404 when they cannot see it, 403 when they can
+    see it but it is someone else's."""
+    found = await visible_property(property_id=property_id, viewer=owner)
+    if found.agent_id != owner.id:  # type: ignore[attr-defined]
+        raise Forbidden("Only the listing's agent may change it")
+    return found
