@@ -21,16 +21,30 @@ from sheda.config import ConfigError, Settings, check_worker_count, load_setting
 from sheda.docs.routes import bp as docs_bp
 from sheda.errors import JsonErrorHandler, request_id
 from sheda.health.routes import bp as health_bp
+from sheda.inquiries.routes import bp as inquiries_bp
 from sheda.mail.service import Mailer
 from sheda.media.routes import bp as media_bp
 from sheda.notifications.routes import bp as notifications_bp
+from sheda.properties.routes import bp as properties_bp
+from sheda.properties.routes import favorites_bp
 from sheda.security.guards import ACCESS_ATTR, Access, enforce_access
 from sheda.security.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from sheda.users.routes import bp as users_bp
 
 logger = logging.getLogger("sheda")
 
-BLUEPRINTS = [health_bp, docs_bp, auth_bp, users_bp, admin_bp, media_bp, notifications_bp]
+BLUEPRINTS = [
+    health_bp,
+    docs_bp,
+    auth_bp,
+    users_bp,
+    favorites_bp,
+    admin_bp,
+    media_bp,
+    notifications_bp,
+    properties_bp,
+    inquiries_bp,
+]
 OPENAPI_BLUEPRINT = "openapi"  # sanic-ext's spec route
 BIND_RULES_PRIORITY = -10_000
 

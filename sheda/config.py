@@ -69,7 +69,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     ws_origins: tuple[str, ...] = ()
     proxies_count: int = 0
-    request_max_size: int = 60 * 1024 * 1024
+    request_max_size: int = 110 * 1024 * 1024  # ten 10 MB documents in one upload
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -88,6 +88,7 @@ class Settings:
     rate_otp_email: RateLimit = RateLimit(5, 3600)
     rate_otp_ip: RateLimit = RateLimit(20, 3600)
     rate_reset_ip: RateLimit = RateLimit(10, 3600)
+    rate_inquiry_ip: RateLimit = RateLimit(5, 3600)
 
     @property
     def is_production(self) -> bool:

@@ -9,6 +9,8 @@ from sheda.admin import service
 from sheda.admin.schemas import AdminUserPatch, UserListQuery
 from sheda.common.http import endpoint, parse_body, parse_query, respond
 from sheda.common.schemas import Page
+from sheda.properties import service as properties
+from sheda.properties.schemas import ModerationIn, PropertyOut
 from sheda.security.guards import Access, current
 from sheda.users.schemas import UserOut
 
@@ -30,6 +32,20 @@ TAG = "Admin"
 async def list_users(request: Request) -> HTTPResponse:
     query = parse_query(request, UserListQuery)
     return respond(await service.list_users(query=query))
+
+
+@bp.patch("/properties/<property_id:id>")
+@endpoint(
+    Access.ADMIN,
+    summary="Hide or show a listing (moderation)",
+    tag=TAG,
+    body=ModerationIn,
+    responses={200: PropertyOut},
+    errors=(404,),
+)
+async def moderate_property(request: Request, property_id: int) -> HTTPResponse:
+    data = parse_body(request, ModerationIn)
+    return respond(await properties.moderate(property_id=property_id, is_active=data.is_active))
 
 
 @bp.patch("/users/<user_id:id>")

@@ -68,9 +68,11 @@ def _clean(data: bytes, field: str) -> CleanImage:
     return CleanImage(out.getvalue(), extension, content_type, image.width, image.height)
 
 
-async def clean_image(data: bytes, *, field: str) -> CleanImage:
-    if len(data) > MAX_IMAGE_BYTES:
-        raise PayloadTooLarge(f"Images may be at most {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
+async def clean_image(
+    data: bytes, *, field: str, max_bytes: int = MAX_IMAGE_BYTES
+) -> CleanImage:
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"Images may be at most {max_bytes // (1024 * 1024)} MB")
     if not data:
         raise FieldError.one(field, "The file is empty")
     return await asyncio.to_thread(_clean, data, field)

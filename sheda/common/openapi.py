@@ -19,7 +19,7 @@ _COMPONENTS: dict[str, dict[str, Any]] = {}
 
 def _to_openapi30(node: Any) -> Any:
     """JSON Schema 2020-12 (pydantic) → OpenAPI 3.0: ``anyOf [X, null]`` becomes
-    ``X + nullable``, ``const`` becomes a one-value ``enum``."""
+    ``X + nullable``, ``const`` a one-value ``enum``, numeric exclusive bounds flags."""
     if isinstance(node, list):
         return [_to_openapi30(item) for item in node]
     if not isinstance(node, dict):
@@ -27,6 +27,11 @@ def _to_openapi30(node: Any) -> Any:
     node = {key: _to_openapi30(value) for key, value in node.items()}
     if "const" in node:
         node["enum"] = [node.pop("const")]
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        # 2020-12 writes the exclusive bound as a number; OpenAPI 3.0 as a flag on the bound.
+        if bound in node and not isinstance(node[bound], bool):
+            node[limit] = node.pop(bound)
+            node[bound] = True
     variants = node.get("anyOf")
     if isinstance(variants, list) and {"type": "null"} in variants:
         rest = [v for v in variants if v != {"type": "null"}]

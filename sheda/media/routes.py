@@ -1,15 +1,19 @@
-"""GET /api/v1/media/{path}: stored files. Names are server-generated from the sniffed
-type, so the extension is trustworthy; nosniff stops browsers from guessing otherwise."""
+"""/api/v1/media: admin uploads, and GET of stored files. Names are server-generated from
+the sniffed type, so the extension is trustworthy; nosniff stops browsers from guessing
+otherwise."""
 
 from __future__ import annotations
 
 import mimetypes
+from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
-from sheda.common.http import endpoint, runtime
+from sheda.common.http import endpoint, respond, runtime, validate
 from sheda.errors import NotFound
+from sheda.media import service
+from sheda.media.schemas import MAX_FILES, UploadedFile, UploadedFiles, UploadForm, UploadPath
 from sheda.security.guards import Access
 
 bp = Blueprint("media", url_prefix="/api/v1/media")
@@ -20,6 +24,43 @@ _TYPES = {
     ".webp": "image/webp",
     ".pdf": "application/pdf",
 }
+
+
+@bp.post("/file-upload/<kind:str>")
+@endpoint(
+    Access.ADMIN,
+    summary="Upload files",
+    tag="Media",
+    description="The path segment (`{type}` in API.md) is `profile`, `property` or "
+    "`document`; anything else is a 422 on `path.type`. "
+    f"multipart/form-data with 1 to {MAX_FILES} parts named `files`. Each file is identified "
+    "by its content, never by its name or declared type: JPEG, PNG or WebP images (at most "
+    "5 MB, re-encoded so metadata such as EXIF and GPS is removed); `document` also takes "
+    "PDF (stored unchanged) and allows 10 MB per file. Every file is checked before any is "
+    "stored: one bad file and nothing is kept. Answers the stored files in upload order.",
+    body={"multipart/form-data": {"type": "object", "required": ["files"], "properties": {
+        "files": {"type": "array", "minItems": 1, "maxItems": MAX_FILES,
+                  "items": {"type": "string", "format": "binary"}}}}},
+    responses={201: UploadedFiles},
+    errors=(413, 415, 422),
+)
+async def upload(request: Request, kind: str) -> HTTPResponse:
+    path = validate(UploadPath, {"type": kind}, location="path")
+    form = validate(UploadForm, _multipart(request))
+    stored: list[UploadedFile] = await service.upload(
+        kind=path.type, files=form.files, media=runtime(request).media
+    )
+    return respond(stored, status=201)
+
+
+def _multipart(request: Request) -> dict[str, list[Any]]:
+    """Every part by name: file contents, then text values (which UploadForm refuses)."""
+    parts: dict[str, list[Any]] = {}
+    for name, uploads in (request.files or {}).items():
+        parts.setdefault(name, []).extend(upload.body for upload in uploads)
+    for name, values in (request.form or {}).items():
+        parts.setdefault(name, []).extend(values)
+    return parts
 
 
 @bp.get("/<path:path>")
@@ -35,7 +76,13 @@ async def serve(request: Request, path: str) -> HTTPResponse:
         headers={
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "public, max-age=86400",
-            # An uploaded file must never run script in our origin.
-            "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox",
+            # An uploaded file must never run script in our origin. Only images and PDFs are
+            # ever stored; browsers refuse to show a PDF inline under `sandbox`, images need
+            # nothing but themselves.
+            "Content-Security-Policy": (
+                "default-src 'none'"
+                if target.suffix == ".pdf"
+                else "default-src 'none'; img-src 'self'; sandbox"
+            ),
         },
     )

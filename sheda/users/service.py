@@ -12,6 +12,7 @@ from sheda.common.clock import utcnow
 from sheda.common.images import clean_image
 from sheda.common.storage import MediaStore
 from sheda.errors import Conflict, FieldError, NotFound
+from sheda.properties.models import Property
 from sheda.users.models import AgentProfile, PaymentAccount, User, UserType
 from sheda.users.schemas import (
     AgentProfileOut,
@@ -127,18 +128,18 @@ async def set_avatar(*, user: User, data: bytes, media: MediaStore) -> str:
     return url
 
 
-async def public_profile(*, user_id: int) -> PublicUserOut:
-    user = await User.get_or_none(id=user_id, deleted_at=None, is_active=True)
-    if user is None:
+async def public_profile(*, user_id: int, include_inactive: bool = False) -> PublicUserOut:
+    """Deactivated accounts are hidden (404), except where a listing names its agent."""
+    user = await User.get_or_none(id=user_id, deleted_at=None)
+    if user is None or not (user.is_active or include_inactive):
         raise NotFound("No such user")
     profile = await load_profile(user)
     agent = None
     if profile is not None and user.user_type == UserType.AGENT:
-        # listings_count becomes real when the properties domain exists (issue: listings).
         agent = PublicAgentProfile(
             agency_name=profile.agency_name,
             rating=float(profile.rating) if profile.rating is not None else None,
-            listings_count=0,
+            listings_count=await Property.filter(agent_id=user.id, is_active=True).count(),
         )
     return PublicUserOut(
         id=user.id,

@@ -1,0 +1,146 @@
+"""Leads: created by anyone about an active listing, worked through by the listing's agent.
+
+The pipeline is ``new → contacted → qualified → converted``, and ``lost`` from any open
+state. TRANSITIONS is the only place that says so; every move is a conditional UPDATE on
+the state it starts from, so of two concurrent requests only one can make it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sheda.common.clock import utcnow
+from sheda.common.context import Runtime
+from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
+from sheda.common.schemas import Page
+from sheda.errors import Conflict
+from sheda.inquiries.models import Inquiry, InquiryNote, InquiryStatus, InquiryType
+from sheda.inquiries.policy import lead_owner_filter, workable_inquiry
+from sheda.inquiries.schemas import (
+    InquiryIn,
+    InquiryNoteIn,
+    InquiryNoteOut,
+    InquiryOut,
+    InquiryQuery,
+)
+from sheda.notifications.service import notify
+from sheda.properties.policy import visible_property
+from sheda.security.guards import Principal
+from sheda.security.rate_limit import enforce
+
+logger = logging.getLogger("sheda.inquiries")
+
+S = InquiryStatus
+TRANSITIONS: dict[InquiryStatus, frozenset[InquiryStatus]] = {
+    S.NEW: frozenset({S.CONTACTED, S.LOST}),
+    S.CONTACTED: frozenset({S.QUALIFIED, S.LOST}),
+    S.QUALIFIED: frozenset({S.CONVERTED, S.LOST}),
+    S.CONVERTED: frozenset(),
+    S.LOST: frozenset(),
+}
+
+_TYPE_WORDS = {
+    InquiryType.GENERAL: "a question",
+    InquiryType.CALLBACK: "a callback request",
+    InquiryType.SITE_VISIT: "a site visit request",
+}
+
+
+def inquiry_out(row: Inquiry) -> InquiryOut:
+    return InquiryOut(
+        id=row.id,
+        property_id=row.property_id,  # type: ignore[attr-defined]
+        user_id=row.user_id,  # type: ignore[attr-defined]
+        full_name=row.full_name,
+        email=row.email,
+        phone=row.phone,
+        message=row.message,
+        inquiry_type=row.inquiry_type,
+        preferred_contact_time=row.preferred_contact_time,
+        status=row.status,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def create(*, rt: Runtime, data: InquiryIn, asker: Principal | None, ip: str) -> InquiryOut:
+    """Store a lead and tell the listing's agent. Anonymous visitors may ask, so the limit
+    is per IP; a signed-in asker is remembered on the lead."""
+    await enforce(rt.limiter, f"inquiry:ip:{ip}", rt.settings.rate_inquiry_ip)
+    # viewer=None: leads are only for listed (active) properties, whoever asks, so an
+    # inactive listing is a 404 even for its own agent.
+    listing = await visible_property(property_id=data.property_id, viewer=None)
+    row = await Inquiry.create(
+        property_id=listing.id,
+        user_id=asker.id if asker is not None else None,
+        full_name=data.full_name,
+        email=data.email,
+        phone=data.phone,
+        message=data.message,
+        inquiry_type=data.inquiry_type,
+        preferred_contact_time=data.preferred_contact_time,
+    )
+    out = inquiry_out(row)
+    summary = f"{data.full_name} sent {_TYPE_WORDS[data.inquiry_type]} about “{listing.title}”"
+    try:
+        await notify(
+            rt=rt,
+            user_id=listing.agent_id,  # type: ignore[attr-defined]
+            event="inquiry.created",
+            data={"inquiry_id": row.id, "property_id": listing.id, "summary": summary},
+        )
+    except Exception:
+        # The lead is stored and the agent still sees it in their list; failing the visitor
+        # now would only make them send it again (and spend their rate limit).
+        logger.exception("notifying the agent of inquiry %s failed", row.id)
+    return out
+
+
+async def list_inquiries(*, viewer: Principal, query: InquiryQuery) -> Page[InquiryOut]:
+    """Newest first, keyset-paginated on id: one query per page, notes left out."""
+    agent_id = lead_owner_filter(viewer)
+    rows = Inquiry.all()
+    if agent_id is not None:
+        rows = rows.filter(property__agent_id=agent_id)
+    if query.status is not None:
+        rows = rows.filter(status=query.status)
+    if query.property_id is not None:
+        rows = rows.filter(property_id=query.property_id)
+    if query.cursor:
+        (raw_id,) = decode_cursor(query.cursor, 1)
+        rows = rows.filter(id__lt=cursor_id(raw_id))
+    found = await rows.order_by("-id").limit(query.limit + 1)
+    page = found[: query.limit]
+    more = len(found) > query.limit
+    return Page[InquiryOut](
+        items=[inquiry_out(row) for row in page],
+        next_cursor=encode_cursor(page[-1].id) if more and page else None,
+    )
+
+
+async def change_status(*, viewer: Principal, inquiry_id: int, status: InquiryStatus) -> InquiryOut:
+    row = await workable_inquiry(inquiry_id=inquiry_id, viewer=viewer)
+    if row.status == status:  # a repeat (e.g. a retried request): no second change
+        return inquiry_out(row)
+    if status not in TRANSITIONS[row.status]:
+        raise Conflict(f"An inquiry cannot move from {row.status.value} to {status.value}")
+    now = utcnow()
+    moved = await Inquiry.filter(id=row.id, status=row.status).update(status=status, updated_at=now)
+    if not moved:
+        # Someone else moved it between our read and our update. If they made the same
+        # move, this request is a repeat of theirs; otherwise ours no longer applies.
+        latest = await Inquiry.get(id=row.id)
+        if latest.status == status:
+            return inquiry_out(latest)
+        raise Conflict(f"The inquiry is now {latest.status.value}; reload and try again")
+    logger.info("inquiry %s: %s → %s by user %s", row.id, row.status.value, status.value, viewer.id)
+    row.status, row.updated_at = status, now
+    return inquiry_out(row)
+
+
+async def add_note(*, viewer: Principal, inquiry_id: int, data: InquiryNoteIn) -> InquiryNoteOut:
+    row = await workable_inquiry(inquiry_id=inquiry_id, viewer=viewer)
+    note = await InquiryNote.create(inquiry_id=row.id, author_id=viewer.id, text=data.text)
+    return InquiryNoteOut(
+        id=note.id, author_id=viewer.id, text=note.text, created_at=note.created_at
+    )

@@ -1,0 +1,61 @@
+"""Properties → output schemas, with their images and amenities loaded for a whole page in
+two queries (never one per row)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sheda.properties.models import Property, PropertyAmenity, PropertyImage
+from sheda.properties.schemas import ImageOut, PropertyOut
+
+
+def image_out(image: PropertyImage) -> ImageOut:
+    return ImageOut(
+        id=image.id, url=image.url, is_primary=image.is_primary, position=image.position
+    )
+
+
+async def properties_out(rows: Sequence[Property]) -> list[PropertyOut]:
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    images: dict[int, list[ImageOut]] = defaultdict(list)
+    for image in await PropertyImage.filter(property_id__in=ids).order_by("position", "id"):
+        images[image.property_id].append(image_out(image))  # type: ignore[attr-defined]
+    amenities: dict[int, list[str]] = defaultdict(list)
+    for amenity in await PropertyAmenity.filter(property_id__in=ids).order_by("name"):
+        amenities[amenity.property_id].append(amenity.name)  # type: ignore[attr-defined]
+    return [_out(row, images[row.id], amenities[row.id]) for row in rows]
+
+
+async def property_out(row: Property) -> PropertyOut:
+    return (await properties_out([row]))[0]
+
+
+def _out(row: Property, images: list[ImageOut], amenities: list[str]) -> PropertyOut:
+    return PropertyOut(
+        id=row.id,
+        agent_id=row.agent_id,  # type: ignore[attr-defined]
+        title=row.title,
+        description=row.description,
+        property_type=row.property_type,
+        listing_type=row.listing_type,
+        status=row.status,
+        price=row.price,
+        is_negotiable=row.is_negotiable,
+        address=row.address,
+        city=row.city,
+        state=row.state,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        bedrooms=row.bedrooms,
+        bathrooms=row.bathrooms,
+        area_sqft=row.area_sqft,
+        furnished=row.furnished,
+        amenities=amenities,
+        images=images,
+        is_active=row.is_active,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

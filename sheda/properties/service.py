@@ -1,0 +1,181 @@
+"""Listings: create, read, change, delete, favourites, moderation, guided search."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Avg, Count
+from tortoise.transactions import in_transaction
+
+from sheda.common.clock import utcnow
+from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
+from sheda.common.schemas import Page, PageQuery
+from sheda.common.storage import MediaStore
+from sheda.errors import Conflict, Forbidden, NotFound
+from sheda.properties import search
+from sheda.properties.models import (
+    Favorite,
+    Property,
+    PropertyAmenity,
+    PropertyImage,
+    PropertyStatus,
+)
+from sheda.properties.policy import is_admin, owned_property, visible_property
+from sheda.properties.schemas import (
+    GuidedPage,
+    GuidedSearchIn,
+    PriceComparison,
+    PropertyCreate,
+    PropertyDetailOut,
+    PropertyOut,
+    PropertyPatch,
+    PropertyQuery,
+)
+from sheda.properties.serialize import properties_out, property_out
+from sheda.security.guards import Principal
+from sheda.users import service as users
+
+TWO_PLACES = Decimal("0.01")
+
+
+def _search_text(title: str, description: str, address: str) -> str:
+    return f"{title} {description} {address}".lower()
+
+
+async def create(*, agent: Principal, data: PropertyCreate) -> PropertyOut:
+    values = data.model_dump(exclude={"amenities"})
+    async with in_transaction():
+        row = await Property.create(
+            **values,
+            agent_id=agent.id,
+            search_text=_search_text(data.title, data.description, data.address),
+        )
+        await PropertyAmenity.bulk_create(
+            [PropertyAmenity(property_id=row.id, name=name) for name in data.amenities]
+        )
+    return await property_out(row)
+
+
+async def detail(*, property_id: int, viewer: Principal | None) -> PropertyDetailOut:
+    row = await visible_property(property_id=property_id, viewer=viewer)
+    out = await property_out(row)
+    agent = await users.public_profile(user_id=row.agent_id, include_inactive=True)  # type: ignore[attr-defined]
+    return PropertyDetailOut(
+        **out.model_dump(), agent=agent, price_comparison=await _price_comparison(row)
+    )
+
+
+async def _price_comparison(row: Property) -> PriceComparison:
+    """Peers: other active, available listings of the same city, type and listing type."""
+    peers = (
+        Property.filter(
+            is_active=True,
+            status=PropertyStatus.AVAILABLE,
+            city__iexact=row.city,
+            property_type=row.property_type,
+            listing_type=row.listing_type,
+        )
+        .exclude(id=row.id)
+        .annotate(similar=Count("id"), average=Avg("price"))
+        .values("similar", "average")
+    )
+    stats = (await peers)[0]
+    similar = int(stats["similar"] or 0)
+    if not similar or stats["average"] is None:
+        return PriceComparison(similar_count=0, average_price=None, position=None)
+    average = Decimal(str(stats["average"])).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    if row.price < average * Decimal("0.9"):
+        position = "below"
+    elif row.price > average * Decimal("1.1"):
+        position = "above"
+    else:
+        position = "average"
+    return PriceComparison(similar_count=similar, average_price=average, position=position)
+
+
+async def update(*, owner: Principal, property_id: int, changes: PropertyPatch) -> PropertyOut:
+    row = await owned_property(property_id=property_id, owner=owner)
+    data: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    amenities = data.pop("amenities", None)
+    if "status" in data and row.status == PropertyStatus.PENDING:
+        raise Conflict("A deal is pending on this listing; its status cannot change now")
+    if {"title", "description", "address"} & data.keys():
+        data["search_text"] = _search_text(
+            data.get("title", row.title),
+            data.get("description", row.description),
+            data.get("address", row.address),
+        )
+    async with in_transaction():
+        if data:
+            await Property.filter(id=row.id).update(**data, updated_at=utcnow())
+        if amenities is not None:
+            await PropertyAmenity.filter(property_id=row.id).delete()
+            await PropertyAmenity.bulk_create(
+                [PropertyAmenity(property_id=row.id, name=name) for name in amenities]
+            )
+    return await property_out(await Property.get(id=row.id))
+
+
+async def delete(*, caller: Principal, property_id: int, media: MediaStore) -> None:
+    row = await visible_property(property_id=property_id, viewer=caller)
+    if not is_admin(caller) and row.agent_id != caller.id:  # type: ignore[attr-defined]
+        raise Forbidden("Only the listing's agent or an admin may delete it")
+    if row.status == PropertyStatus.PENDING:
+        raise Conflict("A deal is pending on this listing; it cannot be deleted now")
+    urls = await PropertyImage.filter(property_id=row.id).values_list("url", flat=True)
+    await row.delete()
+    for url in urls:  # files after the rows: a failed unlink leaves a stray file, not a hole
+        await media.delete_url(str(url))
+
+
+async def moderate(*, property_id: int, is_active: bool) -> PropertyOut:
+    """Admins hide or show any listing."""
+    if not await Property.filter(id=property_id).update(is_active=is_active, updated_at=utcnow()):
+        raise NotFound("No such property")
+    return await property_out(await Property.get(id=property_id))
+
+
+async def guided(*, data: GuidedSearchIn, page: PageQuery) -> GuidedPage:
+    query = PropertyQuery(
+        listing_type=data.listing_type,
+        min_price=data.budget_min,
+        max_price=data.budget_max,
+        property_type=data.property_type,
+        min_bedrooms=data.bedrooms,
+        city=data.city,
+        limit=page.limit,
+        cursor=page.cursor,
+    )
+    items, next_cursor = await search.search(query)
+    return GuidedPage(items=items, next_cursor=next_cursor, filters_applied=search.applied(query))
+
+
+# --- favourites ---------------------------------------------------------------------------------
+
+
+async def add_favorite(*, user: Principal, property_id: int) -> None:
+    await visible_property(property_id=property_id, viewer=user)
+    with suppress(IntegrityError):  # already a favourite: the call is idempotent
+        await Favorite.create(user_id=user.id, property_id=property_id)
+
+
+async def remove_favorite(*, user: Principal, property_id: int) -> None:
+    await Favorite.filter(user_id=user.id, property_id=property_id).delete()
+
+
+async def favorites(*, user: Principal, page: PageQuery) -> Page[PropertyOut]:
+    """Most recently saved first; listings hidden since are left out. Three queries."""
+    rows = Favorite.filter(user_id=user.id, property__is_active=True)
+    if page.cursor:
+        (raw_id,) = decode_cursor(page.cursor, 1)
+        rows = rows.filter(id__lt=cursor_id(raw_id))
+    found = await rows.order_by("-id").limit(page.limit + 1).select_related("property")
+    chosen = found[: page.limit]
+    items = await properties_out([fav.property for fav in chosen])
+    more = len(found) > page.limit
+    return Page[PropertyOut](
+        items=items, next_cursor=encode_cursor(chosen[-1].id) if more and chosen else None
+    )
