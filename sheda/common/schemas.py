@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+
+def _reject_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    if isinstance(value, list | tuple):
+        for item in value:
+            _reject_nul(item)
+    return value
 
 
 class Input(BaseModel):
-    """Every request body: unknown fields are an error, never silently dropped."""
+    """Every request body and query: unknown fields are an error, never silently dropped.
+    NUL characters are refused everywhere (PostgreSQL cannot store them; SQLite can, which
+    would make the two backends disagree)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _reject_nul(value)
 
 
 class Output(BaseModel):

@@ -55,6 +55,9 @@ class Property(Model):
     # Lower-cased "title description address", kept by the service on every write: the one
     # column text search reads, so PostgreSQL can index it with pg_trgm (see the migration).
     search_text = fields.TextField(default="")
+    # Case-folded city and state (see properties/derived.py): what filters compare against.
+    city_key = fields.CharField(max_length=100, default="")
+    state_key = fields.CharField(max_length=100, default="")
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -68,7 +71,8 @@ class Property(Model):
             # The list's default shape: active, by status, newest first.
             ("is_active", "status", "created_at"),
             ("is_active", "status", "price"),
-            ("city", "property_type", "listing_type"),
+            ("city_key", "property_type", "listing_type"),
+            ("state_key",),
             ("agent_id", "created_at"),
         )
 

@@ -5,7 +5,7 @@ listing, also when many share a price, and stays fast deep into the result set."
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
@@ -13,9 +13,13 @@ from tortoise.queryset import QuerySet
 
 from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
 from sheda.errors import FieldError
+from sheda.properties.derived import place_key
 from sheda.properties.models import Property, PropertyAmenity
 from sheda.properties.schemas import PropertyOut, PropertyQuery, Sort
 from sheda.properties.serialize import properties_out
+
+TWO_PLACES = Decimal("0.01")
+MAX_PRICE = Decimal(10) ** 12  # DECIMAL(14, 2)
 
 ORDERING = {
     Sort.NEWEST: ("-id",),  # ids grow with creation time, and are unique: a total order
@@ -31,9 +35,9 @@ def filtered(query: PropertyQuery) -> QuerySet[Property]:
         # index answers this LIKE (see the listings migration).
         rows = rows.filter(search_text__contains=query.q.lower())
     if query.city:
-        rows = rows.filter(city__iexact=query.city)
+        rows = rows.filter(city_key=place_key(query.city))
     if query.state:
-        rows = rows.filter(state__iexact=query.state)
+        rows = rows.filter(state_key=place_key(query.state))
     if query.property_type:
         rows = rows.filter(property_type=query.property_type)
     if query.listing_type:
@@ -64,13 +68,27 @@ def _after(rows: QuerySet[Property], sort: Sort, cursor: str) -> QuerySet[Proper
         return rows.filter(id__lt=cursor_id(raw_id))
     raw_price, raw_id = decode_cursor(cursor, 2)
     last_id = cursor_id(raw_id)
-    try:
-        price = Decimal(str(raw_price))
-    except (InvalidOperation, ValueError):
-        raise FieldError.one("query.cursor", "The cursor is not valid") from None
+    price = _cursor_price(raw_price)
     if sort is Sort.PRICE_ASC:
         return rows.filter(Q(price__gt=price) | Q(price=price, id__gt=last_id))
     return rows.filter(Q(price__lt=price) | Q(price=price, id__lt=last_id))
+
+
+def _cursor_price(raw: object) -> Decimal:
+    """A price from a cursor: a finite amount with at most 2 decimals that fits the column
+    (NaN, Infinity or 1e999999 would otherwise reach the database)."""
+    try:
+        price = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        price = Decimal("NaN")
+    if (
+        isinstance(raw, bool)
+        or not price.is_finite()
+        or not 0 <= price < MAX_PRICE  # before quantize, which raises on huge exponents
+        or price != price.quantize(TWO_PLACES, rounding=ROUND_DOWN)
+    ):
+        raise FieldError.one("query.cursor", "The cursor is not valid")
+    return price
 
 
 def _cursor(row: Property, sort: Sort) -> str:

@@ -16,6 +16,7 @@ from sheda.common.schemas import Page, PageQuery
 from sheda.common.storage import MediaStore
 from sheda.errors import Conflict, Forbidden, NotFound
 from sheda.properties import search
+from sheda.properties.derived import derived_columns
 from sheda.properties.models import (
     Favorite,
     Property,
@@ -41,18 +42,17 @@ from sheda.users import service as users
 TWO_PLACES = Decimal("0.01")
 
 
-def _search_text(title: str, description: str, address: str) -> str:
-    return f"{title} {description} {address}".lower()
-
-
 async def create(*, agent: Principal, data: PropertyCreate) -> PropertyOut:
-    values = data.model_dump(exclude={"amenities"})
+    values: dict[str, Any] = data.model_dump(exclude={"amenities"})
+    values |= derived_columns(
+        title=data.title,
+        description=data.description,
+        address=data.address,
+        city=data.city,
+        state=data.state,
+    )
     async with in_transaction():
-        row = await Property.create(
-            **values,
-            agent_id=agent.id,
-            search_text=_search_text(data.title, data.description, data.address),
-        )
+        row = await Property.create(**values, agent_id=agent.id)
         await PropertyAmenity.bulk_create(
             [PropertyAmenity(property_id=row.id, name=name) for name in data.amenities]
         )
@@ -74,7 +74,7 @@ async def _price_comparison(row: Property) -> PriceComparison:
         Property.filter(
             is_active=True,
             status=PropertyStatus.AVAILABLE,
-            city__iexact=row.city,
+            city_key=row.city_key,
             property_type=row.property_type,
             listing_type=row.listing_type,
         )
@@ -102,11 +102,15 @@ async def update(*, owner: Principal, property_id: int, changes: PropertyPatch) 
     amenities = data.pop("amenities", None)
     if "status" in data and row.status == PropertyStatus.PENDING:
         raise Conflict("A deal is pending on this listing; its status cannot change now")
-    if {"title", "description", "address"} & data.keys():
-        data["search_text"] = _search_text(
-            data.get("title", row.title),
-            data.get("description", row.description),
-            data.get("address", row.address),
+    if {"title", "description", "address", "city", "state"} & data.keys():
+        data.update(
+            derived_columns(
+                title=data.get("title", row.title),
+                description=data.get("description", row.description),
+                address=data.get("address", row.address),
+                city=data.get("city", row.city),
+                state=data.get("state", row.state),
+            )
         )
     async with in_transaction():
         if data:
