@@ -1,4 +1,4 @@
-"""The ``sheda`` command: serve, migrate, promote, create-admin."""
+"""The ``sheda`` command: serve, migrate, promote, create-admin, seed-demo."""
 
 from __future__ import annotations
 
@@ -108,6 +108,40 @@ async def _create_admin(settings: Settings, email: str, password: str) -> None:
     await _with_db(settings, work)
 
 
+async def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
+    from sheda.demo.seed import DemoError, seed_demo
+
+    logging.getLogger("tortoise").setLevel(logging.WARNING)  # the summary is the output
+    try:
+        done = await seed_demo(settings, listings=args.listings, seed=args.seed, reset=args.reset)
+    except DemoError as err:
+        raise SystemExit(f"sheda: {err}") from None
+    if done.removed_accounts:
+        print(f"removed the previous demo data ({done.removed_accounts} accounts)")
+    print(
+        f"demo data (seed {args.seed}): 1 admin, {done.agents} agents with agencies and "
+        f"payment accounts, {done.clients} clients\n"
+        f"  {done.listings} listings in {done.cities} cities, {done.photos} photos under "
+        f"{done.media_dir}\n"
+        f"  {done.favourites} favourites, {done.inquiries} inquiries with {done.notes} notes\n"
+        "sign in with any demo account; they all share one password:\n"
+        f"  admin:    {done.admin_email}\n"
+        f"  agents:   {', '.join(done.agent_emails)}\n"
+        f"  clients:  {done.client_emails[0]} ... {done.client_emails[-1]}\n"
+        f"  password: {done.password}"
+    )
+
+
+def _listing_count(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a whole number between 1 and 100000") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError("between 1 and 100000")
+    return value
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -139,6 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+
+    demo = sub.add_parser(
+        "seed-demo",
+        help="fill the database with demo accounts, listings, photos, favourites and leads",
+    )
+    demo.add_argument("--listings", type=_listing_count, default=300, help="default 300")
+    demo.add_argument("--seed", type=int, default=42, help="same seed, same data (default 42)")
+    demo.add_argument(
+        "--reset",
+        action="store_true",
+        help="replace existing demo data (accounts @demo.sheda.local and what hangs off them)",
+    )
     return parser
 
 
@@ -155,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_set_role(settings, args.email, args.role))
         elif args.command == "create-admin":
             asyncio.run(_create_admin(settings, args.email, _read_password(args)))
+        elif args.command == "seed-demo":
+            asyncio.run(_seed_demo(settings, args))
     except ConfigError as err:
         raise SystemExit(f"sheda: {err}") from None
 
