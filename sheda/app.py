@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse
 from sanic_ext import Extend
+from sanic_ext.extensions.openapi.builders import OperationStore
 
 from sheda import db
 from sheda import redis as sheda_redis
 from sheda.admin.routes import bp as admin_bp
 from sheda.auth.routes import bp as auth_bp
+from sheda.chat.hub import Hub
+from sheda.chat.presence import Presence
+from sheda.chat.routes import bp as chat_bp
+from sheda.chat.service import push_notification
+from sheda.chat.tickets import TicketStore
 from sheda.common.context import Runtime
 from sheda.common.openapi import publish_components
 from sheda.common.pagination import MAX_DB_ID
@@ -44,6 +51,7 @@ BLUEPRINTS = [
     notifications_bp,
     properties_bp,
     inquiries_bp,
+    chat_bp,
 ]
 OPENAPI_BLUEPRINT = "openapi"  # sanic-ext's spec route
 BIND_RULES_PRIORITY = -10_000
@@ -51,7 +59,9 @@ BIND_RULES_PRIORITY = -10_000
 
 def _configure(app: Sanic, settings: Settings) -> None:
     app.config.REQUEST_MAX_SIZE = settings.request_max_size
-    app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
+    app.config.WEBSOCKET_MAX_SIZE = 64 * 1024  # bigger frames close with 1009
+    app.config.WEBSOCKET_PING_INTERVAL = 25
+    app.config.WEBSOCKET_PING_TIMEOUT = 20
     app.config.PROXIES_COUNT = settings.proxies_count
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 30
@@ -96,16 +106,34 @@ def db_id(raw: str) -> int:
     return value
 
 
+def declared_handler(route: Any) -> Any:
+    """The function a route was declared with (Sanic wraps websocket handlers in a partial)."""
+    handler = route.handler
+    if getattr(handler, "is_websocket", False):
+        return handler.args[0]
+    return handler
+
+
+def _document_websockets(app: Sanic) -> None:
+    """sanic-ext finds an operation by the route's handler, which for a websocket is Sanic's
+    partial; give the partial the operation documented on the function it wraps."""
+    store = OperationStore()
+    for route in app.router.routes:
+        if getattr(route.handler, "is_websocket", False):
+            store[route.handler] = store[declared_handler(route)]
+
+
 def bind_access_rules(app: Sanic) -> None:
     """Copy each handler's declared rule onto its route, where the middleware reads it.
     sanic-ext's spec route is public by design; anything else undeclared stays denied."""
     declared = {
-        (route.path, method): getattr(route.handler, ACCESS_ATTR, None)
+        (route.path, method): getattr(declared_handler(route), ACCESS_ATTR, None)
         for route in app.router.routes
         for method in route.methods
     }
     for route in app.router.routes:
-        rule = getattr(route.handler, ACCESS_ATTR, None)
+        route.ctx.websocket = bool(getattr(route.handler, "is_websocket", False))
+        rule = getattr(declared_handler(route), ACCESS_ATTR, None)
         if rule is None and route.name.split(".")[1:2] == [OPENAPI_BLUEPRINT]:
             rule = Access.PUBLIC
         elif rule is None and route.methods == {"OPTIONS"}:
@@ -127,6 +155,7 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
     _describe_api(app)
     for bp in BLUEPRINTS:
         app.blueprint(bp)
+    _document_websockets(app)
 
     @app.main_process_start
     async def refuse_split_chat(app: Sanic) -> None:
@@ -143,18 +172,28 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
         await db.init_db(settings)
         redis = sheda_redis.connect(settings.redis_url) if settings.redis_url else None
         limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
-        app.ctx.runtime = Runtime(
+        hub = Hub(redis)
+        runtime = Runtime(
             settings=settings,
             limiter=limiter,
             mailer=Mailer.from_settings(settings),
             media=MediaStore(settings.media_path),
+            hub=hub,
+            presence=Presence(redis, hub.local_users),
+            tickets=TicketStore(redis),
             redis=redis,
         )
+        runtime.notification_listeners.append(partial(push_notification, hub))
+        hub.start()
+        runtime.presence.start()
+        app.ctx.runtime = runtime
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
         runtime: Runtime | None = getattr(app.ctx, "runtime", None)
         if runtime is not None:
+            await runtime.hub.stop()
+            await runtime.presence.stop()
             await runtime.mailer.drain()
             if runtime.redis is not None:
                 await runtime.redis.aclose()

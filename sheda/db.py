@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "sheda.properties.models",
     "sheda.notifications.models",
     "sheda.inquiries.models",
+    "sheda.chat.models",
 ]
 
 

@@ -7,7 +7,7 @@ from sanic.response import HTTPResponse
 
 from sheda.admin import service
 from sheda.admin.schemas import AdminUserPatch, UserListQuery
-from sheda.common.http import endpoint, parse_body, parse_query, respond
+from sheda.common.http import endpoint, parse_body, parse_query, respond, runtime
 from sheda.common.schemas import Page
 from sheda.properties import service as properties
 from sheda.properties.schemas import ModerationIn, PropertyOut
@@ -62,5 +62,7 @@ async def moderate_property(request: Request, property_id: int) -> HTTPResponse:
 )
 async def patch_user(request: Request, user_id: int) -> HTTPResponse:
     changes = parse_body(request, AdminUserPatch)
-    out = await service.update_user(admin=current(request).user, user_id=user_id, changes=changes)
+    out = await service.update_user(
+        admin=current(request).user, user_id=user_id, changes=changes, hub=runtime(request).hub
+    )
     return respond(out)

@@ -7,6 +7,7 @@ from tortoise.transactions import in_transaction
 
 from sheda.admin.schemas import AdminUserPatch, UserListQuery
 from sheda.auth.models import AuthSession
+from sheda.chat.hub import CLOSE_DEACTIVATED, CLOSE_REVOKED, Hub
 from sheda.common.clock import utcnow
 from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
 from sheda.common.schemas import Page
@@ -44,7 +45,9 @@ async def list_users(*, query: UserListQuery) -> Page[UserOut]:
     )
 
 
-async def update_user(*, admin: User, user_id: int, changes: AdminUserPatch) -> UserOut:
+async def update_user(
+    *, admin: User, user_id: int, changes: AdminUserPatch, hub: Hub
+) -> UserOut:
     target = await User.get_or_none(id=user_id, deleted_at=None)
     if target is None:
         raise NotFound("No such user")
@@ -61,5 +64,9 @@ async def update_user(*, admin: User, user_id: int, changes: AdminUserPatch) -> 
                 await AuthSession.filter(user_id=target.id, revoked_at=None).update(
                     revoked_at=utcnow(), revoked_reason="role_change"
                 )
+        if data.get("is_active") is False:
+            await hub.close_sessions(target.id, code=CLOSE_DEACTIVATED)
+        elif data.get("role") not in (None, target.role):
+            await hub.close_sessions(target.id, code=CLOSE_REVOKED)
         target = await User.get(id=target.id)
     return user_out(target, await AgentProfile.get_or_none(user_id=target.id))

@@ -103,7 +103,9 @@ async def refresh(request: Request) -> HTTPResponse:
 )
 async def logout(request: Request) -> HTTPResponse:
     data = parse_body(request, LogoutIn)
-    await service.logout(principal=current(request), refresh_token=data.refresh_token)
+    await service.logout(
+        rt=runtime(request), principal=current(request), refresh_token=data.refresh_token
+    )
     return no_content()
 
 

@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from sheda.auth import otp
 from sheda.auth.models import AuthSession, OtpPurpose, RefreshToken, ResetGrant
 from sheda.auth.schemas import AuthOut, RegisterIn, ResetTokenOut, TokenPair
+from sheda.chat.hub import CLOSE_REVOKED
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
 from sheda.config import RateLimit
@@ -29,24 +30,15 @@ from sheda.errors import (
     Unauthorized,
 )
 from sheda.security import passwords, tokens
-from sheda.security.guards import Principal
+from sheda.security.guards import Principal, scopes_for
 from sheda.security.rate_limit import enforce
 from sheda.users import service as users
-from sheda.users.models import AgentProfile, Role, User, UserType
+from sheda.users.models import AgentProfile, User, UserType
 from sheda.users.schemas import UserOut
 
 logger = logging.getLogger("sheda.auth")
 
 BAD_CREDENTIALS = "Wrong username or password"
-
-
-def scopes_for(user: User) -> list[str]:
-    scopes = [user.user_type.value]
-    if user.role == Role.ADMIN:
-        scopes.append("admin")
-    elif user.role == Role.MODERATOR:
-        scopes.append("moderator")
-    return scopes
 
 
 # --- sessions ----------------------------------------------------------------------------
@@ -196,6 +188,7 @@ async def refresh(*, rt: Runtime, refresh_token: str) -> TokenPair:
             revoked_at=now, revoked_reason="refresh_reuse"
         )
         logger.warning("refresh token reuse on session %s; session revoked", session.id)
+        await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED, sessions=[str(session.id)])
         raise Unauthorized("The refresh token was already used; sign in again")
     await AuthSession.filter(id=session.id).update(
         expires_at=now + timedelta(seconds=rt.settings.refresh_token_ttl)
@@ -207,18 +200,20 @@ async def refresh(*, rt: Runtime, refresh_token: str) -> TokenPair:
     )
 
 
-async def logout(*, principal: Principal, refresh_token: str | None) -> None:
+async def logout(*, rt: Runtime, principal: Principal, refresh_token: str | None) -> None:
     now = utcnow()
+    ended = [principal.session_id]
     await AuthSession.filter(id=uuid.UUID(principal.session_id)).update(
         revoked_at=now, revoked_reason="logout"
     )
     if refresh_token:
         # A refresh token of another of the caller's sessions ends that session too.
         stored = await RefreshToken.get_or_none(token_hash=tokens.sha256_hex(refresh_token))
-        if stored is not None:
-            await AuthSession.filter(
-                id=stored.session_id, user_id=principal.id, revoked_at=None  # type: ignore[attr-defined]
-            ).update(revoked_at=now, revoked_reason="logout")
+        if stored is not None and await AuthSession.filter(
+            id=stored.session_id, user_id=principal.id, revoked_at=None  # type: ignore[attr-defined]
+        ).update(revoked_at=now, revoked_reason="logout"):
+            ended.append(str(stored.session_id))  # type: ignore[attr-defined]
+    await rt.hub.close_sessions(principal.id, code=CLOSE_REVOKED, sessions=ended)
 
 
 # --- one-time codes ---------------------------------------------------------------------------
@@ -298,6 +293,7 @@ async def reset_password(*, rt: Runtime, reset_token: str, new_password: str, ip
             password_hash=password_hash, verified=True, updated_at=now
         )
         await revoke_sessions(user_id=user_id, reason="password_reset")
+    await rt.hub.close_sessions(user_id, code=CLOSE_REVOKED)
 
 
 async def change_password(
@@ -312,6 +308,7 @@ async def change_password(
         await revoke_sessions(
             user_id=user.id, reason="password_change", keep_session_id=principal.session_id
         )
+    await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED, keep=principal.session_id)
 
 
 # --- switch account ------------------------------------------------------------------------------
@@ -328,4 +325,5 @@ async def switch_account(*, rt: Runtime, principal: Principal, user_type: UserTy
         await AuthSession.filter(id=uuid.UUID(principal.session_id)).update(
             revoked_at=utcnow(), revoked_reason="switch_account"
         )
+    await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED, sessions=[principal.session_id])
     return await start_session(rt, await User.get(id=user.id))

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
+from sheda.chat.hub import Hub
+from sheda.chat.presence import Presence
+from sheda.chat.tickets import TicketStore
 from sheda.common.storage import MediaStore
 from sheda.config import Settings
 from sheda.mail.service import Mailer
@@ -26,5 +29,8 @@ class Runtime:
     limiter: RateLimiter
     mailer: Mailer
     media: MediaStore
+    hub: Hub
+    presence: Presence
+    tickets: TicketStore
     redis: Redis | None = None
     notification_listeners: list[NotificationListener] = field(default_factory=list)

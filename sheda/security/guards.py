@@ -38,6 +38,16 @@ class Principal:
         return self.user.id
 
 
+def scopes_for(user: User) -> list[str]:
+    """A token's scopes, computed from the account when the token is issued."""
+    scopes = [user.user_type.value]
+    if user.role == Role.ADMIN:
+        scopes.append("admin")
+    elif user.role == Role.MODERATOR:
+        scopes.append("moderator")
+    return scopes
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -56,8 +66,23 @@ async def principal_from_token(secret: str, token: str) -> Principal:
         session_uuid = uuid.UUID(claims.session_id)
     except (TokenError, ValueError):
         raise Unauthorized("The access token is invalid or expired") from None
+    user = await _live_session_user(session_uuid, claims.user_id)
+    return Principal(user=user, session_id=claims.session_id, scopes=claims.scopes)
+
+
+async def principal_from_session(user_id: int, session_id: str) -> Principal:
+    """For a redeemed websocket ticket: the session must still be live."""
+    try:
+        session_uuid = uuid.UUID(session_id)
+    except ValueError:
+        raise Unauthorized("The ticket is invalid") from None
+    user = await _live_session_user(session_uuid, user_id)
+    return Principal(user=user, session_id=session_id, scopes=frozenset(scopes_for(user)))
+
+
+async def _live_session_user(session_id: uuid.UUID, user_id: int) -> User:
     session = (
-        await AuthSession.filter(id=session_uuid, user_id=claims.user_id, revoked_at=None)
+        await AuthSession.filter(id=session_id, user_id=user_id, revoked_at=None)
         .select_related("user")
         .first()
     )
@@ -65,7 +90,8 @@ async def principal_from_token(secret: str, token: str) -> Principal:
         raise Unauthorized("The session has ended; sign in again")
     if not session.user.is_active:
         raise Forbidden("This account is deactivated")
-    return Principal(user=session.user, session_id=claims.session_id, scopes=claims.scopes)
+    user: User = session.user
+    return user
 
 
 def check_rule(rule: Access, principal: Principal) -> None:
@@ -87,6 +113,13 @@ async def enforce_access(request: Request) -> None:
     rule = getattr(route.ctx, "access", None)
     if rule is None:
         raise Forbidden("This route declares no access rule")
+    if getattr(route.ctx, "websocket", False):
+        from sheda.security.websocket import websocket_principal  # a cycle at import time
+
+        principal = await websocket_principal(request)
+        check_rule(rule, principal)
+        request.ctx.principal = principal
+        return
     token = bearer_token(request)
     if rule is Access.PUBLIC:
         if token:  # optional identity on public routes (e.g. an inquiry from a client)

@@ -54,7 +54,8 @@ async def patch_me(request: Request) -> HTTPResponse:
     responses={204: "Deleted"},
 )
 async def delete_me(request: Request) -> HTTPResponse:
-    await service.delete_me(user=current(request).user, media=runtime(request).media)
+    rt = runtime(request)
+    await service.delete_me(user=current(request).user, media=rt.media, hub=rt.hub)
     return no_content()
 
 

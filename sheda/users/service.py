@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from sheda.auth.models import AuthSession
+from sheda.chat.hub import CLOSE_REVOKED, Hub
 from sheda.common.clock import utcnow
 from sheda.common.images import clean_image
 from sheda.common.storage import MediaStore
@@ -96,7 +97,7 @@ async def update_me(*, user: User, changes: UserPatch) -> UserOut:
     return user_out(fresh, await load_profile(fresh))
 
 
-async def delete_me(*, user: User, media: MediaStore) -> None:
+async def delete_me(*, user: User, media: MediaStore, hub: Hub) -> None:
     """Soft delete: the row stays (deals and chats still name it) but the account is gone:
     sessions revoked, email/username/phone freed for a new registration at once."""
     now = utcnow()
@@ -117,6 +118,7 @@ async def delete_me(*, user: User, media: MediaStore) -> None:
                 revoked_at=now, revoked_reason="account_deleted"
             )
     if updated:
+        await hub.close_sessions(user.id, code=CLOSE_REVOKED)
         await media.delete_url(user.avatar_url)
 
 

@@ -1,0 +1,104 @@
+"""Chat bodies and frames (API.md "Chat")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from sheda.common.schemas import Input, PageQuery
+
+MessageText = Annotated[
+    str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=False)
+]
+ClientKey = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=False)]
+UserId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Seq = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class SendIn(Input):
+    receiver_id: UserId
+    message: MessageText
+    property_id: UserId | None = None
+    client_id: ClientKey | None = None
+
+
+class MessageOut(BaseModel):
+    id: int
+    conversation_id: int
+    seq: int
+    sender_id: int
+    receiver_id: int
+    message: str
+    property_id: int | None
+    client_id: str | None
+    created_at: datetime
+    timestamp: datetime = Field(description="Equals created_at (kept for older clients)")
+    read_at: datetime | None
+
+
+class HistoryQuery(Input):
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    limit: Annotated[int, Field(ge=1, le=200)] = 100
+    after_seq: Seq | None = None
+
+
+class OtherUser(BaseModel):
+    id: int
+    username: str | None
+    fullname: str | None
+    avatar_url: str | None
+    online: bool
+
+
+class ConversationOut(BaseModel):
+    conversation_id: int
+    other_user: OtherUser
+    last_message: MessageOut | None
+    last_seq: int
+    unread_count: int
+    property: dict[str, Any] | None = Field(
+        default=None, description="{id, title} of the listing the chat is about"
+    )
+
+
+class ConversationQuery(PageQuery):
+    pass
+
+
+class ReadIn(Input):
+    up_to_seq: Seq
+
+
+class UnreadOut(BaseModel):
+    total_unread: int
+    conversations_with_unread: int
+
+
+class TicketOut(BaseModel):
+    ticket: str
+    expires_in: int
+
+
+class _Frame(BaseModel):
+    """Client frames: the ``type`` key is the dispatcher's; unknown keys are ignored so
+    newer clients can talk to this server."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class TypingFrame(_Frame):
+    receiver_id: UserId
+
+
+class ReadFrame(_Frame):
+    conversation_id: UserId
+    up_to_seq: Seq
+
+
+class SyncFrame(_Frame):
+    conversations: dict[str, Seq] = Field(default_factory=dict)
+
+    def seen(self) -> dict[int, int]:
+        return {int(key): value for key, value in self.conversations.items() if key.isdigit()}

@@ -1,0 +1,134 @@
+"""One websocket connection: read frames, answer them, keep the hub's registry current.
+
+Bad frames get an ``error`` frame and the socket stays open; the reader never blocks on
+a slow write (writes go through the socket's own queue and writer task).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+from typing import Any
+
+from pydantic import ValidationError
+
+from sheda.chat import history, service
+from sheda.chat.hub import Socket
+from sheda.chat.schemas import ReadFrame, SendIn, SyncFrame, TypingFrame
+from sheda.common.context import Runtime
+from sheda.errors import AppError
+from sheda.security.guards import Principal
+
+logger = logging.getLogger("sheda.chat.socket")
+
+MESSAGES_PER_SECOND = 20
+
+
+class _Window:
+    """At most ``limit`` events in any second (a sliding window of timestamps)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._times: deque[float] = deque()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        while self._times and now - self._times[0] >= 1.0:
+            self._times.popleft()
+        if len(self._times) >= self._limit:
+            return False
+        self._times.append(now)
+        return True
+
+
+def _client_key(frame: dict[str, Any]) -> str | None:
+    key = frame.get("client_id")
+    return key if isinstance(key, str) and 1 <= len(key) <= 64 else None
+
+
+def _error(code: str, detail: str, frame: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "code": code,
+        "detail": detail,
+        "client_id": _client_key(frame) if frame else None,
+    }
+
+
+class FrameHandler:
+    def __init__(self, rt: Runtime, principal: Principal, socket: Socket) -> None:
+        self.rt = rt
+        self.principal = principal
+        self.socket = socket
+        self._messages = _Window(MESSAGES_PER_SECOND)
+
+    def reply(self, frame: dict[str, Any]) -> None:
+        self.socket.offer(json.dumps(frame))
+
+    async def handle(self, raw: str | bytes) -> None:
+        try:
+            frame = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            self.reply(_error("bad_frame", "Frames are JSON objects"))
+            return
+        if not isinstance(frame, dict):
+            self.reply(_error("bad_frame", "Frames are JSON objects"))
+            return
+        kind = frame.get("type", "message")  # the original clients send no type
+        handler = {
+            "message": self._message,
+            "typing": self._typing,
+            "read": self._read,
+            "sync": self._sync,
+            "ping": self._ping,
+        }.get(kind)
+        if handler is None:
+            self.reply(_error("bad_frame", f"Unknown frame type {kind!r}", frame))
+            return
+        try:
+            await handler(frame)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            self.reply(_error("validation_error", f"{where}: {first['msg']}", frame))
+        except AppError as exc:
+            self.reply(_error(exc.code, exc.detail, frame))
+
+    async def _message(self, frame: dict[str, Any]) -> None:
+        if not self._messages.allow():
+            self.reply(_error("rate_limited", "At most 20 messages a second", frame))
+            return
+        data = SendIn.model_validate({k: v for k, v in frame.items() if k != "type"})
+        sender = self.principal.user
+        sent = await service.send(sender=sender, data=data)
+        self.reply(service.ack_frame(sent.message))  # only after the commit
+        await service.deliver(hub=self.rt.hub, sent=sent, sender=sender, skip_socket=self.socket.id)
+
+    async def _typing(self, frame: dict[str, Any]) -> None:
+        receiver = TypingFrame.model_validate(frame).receiver_id
+        conversation = await service.pair_conversation(self.principal.id, receiver)
+        if conversation is None or await service.is_blocked(by=receiver, who=self.principal.id):
+            return  # typing never creates a conversation, nor reaches someone who blocked us
+        await self.rt.hub.send(
+            receiver,
+            {"type": "typing", "sender_id": self.principal.id, "conversation_id": conversation.id},
+        )
+
+    async def _read(self, frame: dict[str, Any]) -> None:
+        data = ReadFrame.model_validate(frame)
+        await history.mark_read(
+            hub=self.rt.hub,
+            user_id=self.principal.id,
+            conversation_id=data.conversation_id,
+            up_to_seq=data.up_to_seq,
+        )
+
+    async def _sync(self, frame: dict[str, Any]) -> None:
+        seen = SyncFrame.model_validate(frame).seen()
+        for out in await history.sync_frames(user_id=self.principal.id, seen=seen):
+            self.reply(out)
+
+    async def _ping(self, frame: dict[str, Any]) -> None:
+        self.reply({"type": "pong"})

@@ -1,0 +1,66 @@
+"""Who is opening a websocket, decided before the upgrade (so refusals are plain HTTP).
+
+Credentials, in order: ``Authorization: Bearer``, ``?token=``, the subprotocol header
+``Sec-WebSocket-Protocol: bearer, <token>``, or a single-use ``?ticket=``. A bad one is
+401, a deactivated account 403, an Origin outside ``SHEDA_WS_ORIGINS`` 403.
+
+Subprotocol negotiation: a route that declares ``subprotocols=["bearer"]`` refuses every
+client that offers none (which would break ``?token=`` clients). So the route declares
+``OFFERED_BEARER`` instead, an iterable that yields "bearer" only for a request that
+offered it; the handshake iterates it in the same task, after this middleware set the
+context variable.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from typing import Any
+
+from sanic import Request
+
+from sheda.errors import Forbidden, Unauthorized
+from sheda.security.guards import (
+    Principal,
+    bearer_token,
+    principal_from_session,
+    principal_from_token,
+)
+
+_offered_bearer: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "offered_bearer", default=False
+)
+
+
+class _OfferedBearer:
+    def __iter__(self) -> Iterator[str]:
+        return iter(["bearer"] if _offered_bearer.get() else [])
+
+
+OFFERED_BEARER: Any = _OfferedBearer()
+
+
+def _offered_protocols(request: Request) -> list[str]:
+    raw = ",".join(request.headers.getall("sec-websocket-protocol", []))
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+async def websocket_principal(request: Request) -> Principal:
+    settings = request.app.ctx.settings
+    origin = request.headers.get("origin")
+    if settings.ws_origins and origin not in settings.ws_origins:
+        raise Forbidden("This origin may not open a websocket here")
+    offered = _offered_protocols(request)
+    _offered_bearer.set("bearer" in offered)
+    token = bearer_token(request) or request.args.get("token")
+    if not token and len(offered) >= 2 and offered[0] == "bearer":
+        token = offered[1]
+    if token:
+        return await principal_from_token(settings.secret_key, token)
+    ticket = request.args.get("ticket")
+    if ticket:
+        redeemed = await request.app.ctx.runtime.tickets.redeem(ticket)
+        if redeemed is None:
+            raise Unauthorized("The ticket is invalid, used or expired")
+        return await principal_from_session(*redeemed)
+    raise Unauthorized("Missing credentials (token, ticket or bearer subprotocol)")
