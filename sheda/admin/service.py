@@ -9,7 +9,7 @@ from sheda.admin.schemas import AdminUserPatch, UserListQuery
 from sheda.auth.models import AuthSession
 from sheda.chat.hub import CLOSE_DEACTIVATED, CLOSE_REVOKED, Hub
 from sheda.common.clock import utcnow
-from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
+from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
 from sheda.errors import Conflict, NotFound
 from sheda.users.models import AgentProfile, User
@@ -29,20 +29,13 @@ async def list_users(*, query: UserListQuery) -> Page[UserOut]:
         rows = rows.filter(
             Q(email__icontains=term) | Q(username__icontains=term) | Q(fullname__icontains=term)
         )
-    if query.cursor:
-        (raw_id,) = decode_cursor(query.cursor, 1)
-        rows = rows.filter(id__lt=cursor_id(raw_id))
-    users = await rows.order_by("-id").limit(query.limit + 1)
-    more = len(users) > query.limit
-    users = users[: query.limit]
+    users, next_cursor = await newest_first(rows, limit=query.limit, cursor=query.cursor)
     profiles = {
         p.user_id: p  # type: ignore[attr-defined]
         for p in await AgentProfile.filter(user_id__in=[u.id for u in users])
     }
     items = [user_out(u, profiles.get(u.id)) for u in users]
-    return Page[UserOut](
-        items=items, next_cursor=encode_cursor(users[-1].id) if more and users else None
-    )
+    return Page[UserOut](items=items, next_cursor=next_cursor)
 
 
 async def update_user(

@@ -7,7 +7,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from typing import Any, TypeVar
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from sheda.errors import FieldError
 
@@ -35,3 +38,19 @@ def cursor_id(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DB_ID:
         raise FieldError.one("query.cursor", "The cursor is not valid")
     return value
+
+
+Row = TypeVar("Row", bound=Model)
+
+
+async def newest_first(
+    rows: QuerySet[Row], *, limit: int, cursor: str | None
+) -> tuple[list[Row], str | None]:
+    """One page of ``rows`` by id, newest first: (the rows, the cursor of the next page)."""
+    if cursor:
+        (raw_id,) = decode_cursor(cursor, 1)
+        rows = rows.filter(id__lt=cursor_id(raw_id))
+    found = await rows.order_by("-id").limit(limit + 1)
+    page = found[:limit]
+    more = len(found) > limit and bool(page)
+    return page, encode_cursor(page[-1].pk) if more else None

@@ -11,7 +11,7 @@ import logging
 
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
-from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
+from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
 from sheda.errors import Conflict
 from sheda.inquiries.models import Inquiry, InquiryNote, InquiryStatus, InquiryType
@@ -106,16 +106,8 @@ async def list_inquiries(*, viewer: Principal, query: InquiryQuery) -> Page[Inqu
         rows = rows.filter(status=query.status)
     if query.property_id is not None:
         rows = rows.filter(property_id=query.property_id)
-    if query.cursor:
-        (raw_id,) = decode_cursor(query.cursor, 1)
-        rows = rows.filter(id__lt=cursor_id(raw_id))
-    found = await rows.order_by("-id").limit(query.limit + 1)
-    page = found[: query.limit]
-    more = len(found) > query.limit
-    return Page[InquiryOut](
-        items=[inquiry_out(row) for row in page],
-        next_cursor=encode_cursor(page[-1].id) if more and page else None,
-    )
+    page, next_cursor = await newest_first(rows, limit=query.limit, cursor=query.cursor)
+    return Page[InquiryOut](items=[inquiry_out(row) for row in page], next_cursor=next_cursor)
 
 
 async def change_status(*, viewer: Principal, inquiry_id: int, status: InquiryStatus) -> InquiryOut:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
-from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
+from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
 from sheda.errors import NotFound
 from sheda.notifications.models import Notification
@@ -44,15 +44,9 @@ async def list_mine(*, user_id: int, query: NotificationQuery) -> Page[Notificat
     rows = Notification.filter(user_id=user_id)
     if query.unread:
         rows = rows.filter(read_at=None)
-    if query.cursor:
-        (raw_id,) = decode_cursor(query.cursor, 1)
-        rows = rows.filter(id__lt=cursor_id(raw_id))
-    found = await rows.order_by("-id").limit(query.limit + 1)
-    page = found[: query.limit]
-    more = len(found) > query.limit
+    page, next_cursor = await newest_first(rows, limit=query.limit, cursor=query.cursor)
     return Page[NotificationOut](
-        items=[notification_out(n) for n in page],
-        next_cursor=encode_cursor(page[-1].id) if more and page else None,
+        items=[notification_out(n) for n in page], next_cursor=next_cursor
     )
 
 

@@ -11,7 +11,7 @@ from tortoise.functions import Avg, Count
 from tortoise.transactions import in_transaction
 
 from sheda.common.clock import utcnow
-from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
+from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page, PageQuery
 from sheda.common.storage import MediaStore
 from sheda.errors import Conflict, Forbidden, NotFound
@@ -172,14 +172,7 @@ async def remove_favorite(*, user: Principal, property_id: int) -> None:
 
 async def favorites(*, user: Principal, page: PageQuery) -> Page[PropertyOut]:
     """Most recently saved first; listings hidden since are left out. Three queries."""
-    rows = Favorite.filter(user_id=user.id, property__is_active=True)
-    if page.cursor:
-        (raw_id,) = decode_cursor(page.cursor, 1)
-        rows = rows.filter(id__lt=cursor_id(raw_id))
-    found = await rows.order_by("-id").limit(page.limit + 1).select_related("property")
-    chosen = found[: page.limit]
+    rows = Favorite.filter(user_id=user.id, property__is_active=True).select_related("property")
+    chosen, next_cursor = await newest_first(rows, limit=page.limit, cursor=page.cursor)
     items = await properties_out([fav.property for fav in chosen])
-    more = len(found) > page.limit
-    return Page[PropertyOut](
-        items=items, next_cursor=encode_cursor(chosen[-1].id) if more and chosen else None
-    )
+    return Page[PropertyOut](items=items, next_cursor=next_cursor)
