@@ -19,14 +19,11 @@ import os
 import platform
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from contextlib import suppress
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -36,12 +33,21 @@ from urllib.parse import parse_qsl, urlsplit
 import asyncpg
 import httpx
 
+from bench.harness import (
+    ROOT,
+    Server,
+    admin_query,
+    forget_redis,
+    free_port,
+    log,
+    machine,
+    redis_keys,
+)
 from bench.listing_paths import make_paths
 from bench.listings_report import Report, ratios, table, write_doc
 from bench.raw_asyncpg_app import build_query
 from bench.seed_listings import seed
 
-ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "listings.lua"
 DOC = ROOT / "docs" / "benchmarks.md"
 LABELS = {
@@ -63,73 +69,6 @@ PLAN_SEARCHES = [
     {"listing_type": "rent", "min_price": "100000", "max_price": "500000", "sort": "price_asc"},
     {"property_type": "shortlet", "listing_type": "sale"},
 ]
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """A server in its own process group, so that stopping it reaches its workers too."""
-
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int,
-                 logs: Path, workers: int) -> None:
-        self.name, self.argv, self.env, self.port = name, argv, env, port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log_path = logs / f"{name}.log"
-        self.workers = workers
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log_path.open("wb") as out:
-            self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-
-    def _children(self) -> int:
-        assert self.proc is not None
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return len(path.read_text().split()) if path.exists() else 0
-
-    def wait_ready(self, timeout: float = 90) -> None:
-        """Every worker process is up and /health answers 20 times in a row on new
-        connections (the kernel spreads them over the workers)."""
-        assert self.proc is not None
-        deadline, streak = time.monotonic() + timeout, 0
-        while streak < 20:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited:\n{self.tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name} not ready after {timeout} s:\n{self.tail()}")
-            try:
-                ok = httpx.get(self.url + "/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            streak = streak + 1 if ok and self._children() >= self.workers else 0
-            time.sleep(0.05 if ok else 0.3)
-
-    def tail(self) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-30:])
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        group = self.proc.pid  # start_new_session: the group id is the server's pid
-        with suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            log(f"{self.name} ignored SIGTERM; kill -9")
-        # Also reaches workers left behind by a main process that exited or hung.
-        with suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGKILL)
-        self.proc.wait(timeout=15)
 
 
 def wrk(url: str, paths_file: Path, seconds: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -244,24 +183,6 @@ async def explain(url: str) -> list[dict[str, Any]]:
     return plans
 
 
-def machine() -> dict[str, str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown")
-    meminfo = Path("/proc/meminfo").read_text().split()
-    kib = int(meminfo[meminfo.index("MemTotal:") + 1])
-    return {"cpu": model, "cpus": str(os.cpu_count()), "memory": f"{kib / 1024**2:.1f} GiB",
-            "system": platform.system()}
-
-
-async def _admin(url: str, statement: str) -> Any:
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        return await conn.fetchval(statement)
-    finally:
-        await conn.close()
-
-
 def versions(pg_version: str) -> dict[str, str]:
     wrk_line = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("[")[0]
     found = {name: metadata.version(name)
@@ -299,7 +220,8 @@ def main() -> None:
                SHEDA_DATABASE_URL=url, SHEDA_REDIS_URL=args.redis,
                SHEDA_DATA_DIR=str(work / "data"), SHEDA_LOG_LEVEL="WARNING")
     servers: list[Server] = []
-    asyncio.run(_admin(args.pg, f'CREATE DATABASE "{name}"'))
+    redis_before = redis_keys(args.redis)
+    asyncio.run(admin_query(args.pg, f'CREATE DATABASE "{name}"'))
     log(f"database {name} created")
     try:
         subprocess.run([sys.executable, "-m", "sheda.cli", "migrate"], cwd=ROOT, env=env,
@@ -333,7 +255,7 @@ def main() -> None:
         log(f"identical JSON from both servers for {checked_answers} searches")
         runs = measure(servers, mixes, args)
         plans = asyncio.run(explain(url))
-        pg_version = asyncio.run(_admin(url, "SHOW server_version"))
+        pg_version = asyncio.run(admin_query(url, "SHOW server_version"))
     except BaseException:
         for server in servers:
             if server.log_path.exists():
@@ -343,9 +265,9 @@ def main() -> None:
         for server in servers:
             server.stop()
         log("servers stopped")
-        asyncio.run(_admin(args.pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_query(args.pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         log(f"database {name} dropped")
-        _forget_redis(args.redis)
+        forget_redis(args.redis, redis_before)
         shutil.rmtree(work, ignore_errors=True)
 
     options = [f"--{key} {getattr(args, key)}" for key in ("listings", "duration", "connections",
@@ -369,21 +291,6 @@ def main() -> None:
     if not args.no_doc:
         write_doc(DOC, report)
         log(f"wrote {DOC.relative_to(ROOT)}")
-
-
-def _forget_redis(url: str) -> None:
-    """Sheda's keys (rate limits) in the benchmark's Redis database; nothing else there."""
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        keys = list(client.scan_iter("sheda:*"))
-        if keys:
-            client.delete(*keys)
-    except redis.RedisError:
-        pass
-    finally:
-        client.close()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from sheda.chat.routes import bp as chat_bp
 from sheda.chat.service import push_notification
 from sheda.chat.tickets import TicketStore
 from sheda.common.context import Runtime
+from sheda.common.logs import configure_logging
 from sheda.common.openapi import publish_components
 from sheda.common.pagination import MAX_DB_ID
 from sheda.common.storage import MediaStore
@@ -147,6 +148,7 @@ def bind_access_rules(app: Sanic) -> None:
 
 def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sanic:
     settings = settings or load_settings()
+    configure_logging()
     app = Sanic(name, error_handler=JsonErrorHandler())
     _configure(app, settings)
     app.router.register_pattern("id", db_id, r"^[1-9][0-9]{0,9}$")

@@ -124,6 +124,8 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
         f"  {done.listings} listings in {done.cities} cities, {done.photos} photos under "
         f"{done.media_dir}\n"
         f"  {done.favourites} favourites, {done.inquiries} inquiries with {done.notes} notes\n"
+        f"  {done.conversations} chats between clients and agents with {done.messages} "
+        "messages\n"
         "sign in with any demo account; they all share one password:\n"
         f"  admin:    {done.admin_email}\n"
         f"  agents:   {', '.join(done.agent_emails)}\n"
@@ -176,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser(
         "seed-demo",
-        help="fill the database with demo accounts, listings, photos, favourites and leads",
+        help="fill the database with demo accounts, listings, photos, favourites, leads and "
+        "chats",
     )
     demo.add_argument("--listings", type=_listing_count, default=300, help="default 300")
     demo.add_argument("--seed", type=int, default=42, help="same seed, same data (default 42)")
@@ -190,7 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command != "serve":  # the server's processes set up their own logging (app.py)
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
     try:
         settings = load_settings()
         if args.command == "serve":

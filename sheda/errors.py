@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sanic import HTTPResponse, Request
-from sanic.exceptions import SanicException
+from sanic.exceptions import RequestCancelled, SanicException
 from sanic.handlers import ErrorHandler
 from sanic.response import json
 
@@ -157,6 +157,12 @@ class JsonErrorHandler(ErrorHandler):
             detail = _sanic_detail(status, exception)
             headers = dict(getattr(exception, "headers", None) or {})
             return error_response(request, status, {"detail": detail, "code": code}, headers)
+        if isinstance(exception, RequestCancelled):
+            # The client went away mid-request (a probe timing out, a closed tab): nobody
+            # reads this answer, and it is not a fault of the server.
+            logger.info("request %s cancelled by the client", getattr(request, "id", "?"))
+            body = {"detail": "Request cancelled", "code": "unavailable"}
+            return error_response(request, 503, body)
         if isinstance(exception, SanicException) and exception.status_code == 503:
             return error_response(request, 503, {"detail": str(exception), "code": "unavailable"})
         logger.error(

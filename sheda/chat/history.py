@@ -5,6 +5,7 @@ messages (members, their last messages, users and listings are each fetched in o
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
@@ -66,10 +67,9 @@ async def conversations(
     if query.cursor:
         raw_at, raw_id = decode_cursor(query.cursor, 2)
         last_id = cursor_id(raw_id)
-        if not isinstance(raw_at, str):
-            raise FieldError.one("query.cursor", "The cursor is not valid")
+        last_at = _cursor_time(raw_at)
         rows = rows.filter(
-            Q(last_message_at__lt=raw_at) | Q(last_message_at=raw_at, id__lt=last_id)
+            Q(last_message_at__lt=last_at) | Q(last_message_at=last_at, id__lt=last_id)
         )
     found = await rows.order_by("-last_message_at", "-id").limit(query.limit + 1)
     page = found[: query.limit]
@@ -114,6 +114,18 @@ async def conversations(
         else None
     )
     return Page[ConversationOut](items=items, next_cursor=cursor)
+
+
+def _cursor_time(value: object) -> datetime:
+    # Compared as a datetime, not as the string: the database compares its own datetime
+    # type (PostgreSQL refuses the text; SQLite would compare it character by character).
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise FieldError.one("query.cursor", "The cursor is not valid")
+    return moment
 
 
 async def unread(*, user_id: int) -> UnreadOut:

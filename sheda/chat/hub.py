@@ -33,6 +33,7 @@ CLOSE_REVOKED = 4001  # logout, password change or reset, deletion: the session 
 CLOSE_DEACTIVATED = 4003  # an admin deactivated the account
 CLOSE_SLOW_CONSUMER = 4008
 QUEUE_SIZE = 256
+CLOSE_TIMEOUT = 1.0  # seconds a closing handshake may take before the connection is dropped
 
 
 class WebSocketLike(Protocol):
@@ -77,8 +78,19 @@ class Socket:
             return
         self.closing = True
         self._writer.cancel()
-        task = asyncio.get_running_loop().create_task(self.ws.close(code, reason))
+        task = asyncio.get_running_loop().create_task(self._close(code, reason))
         task.add_done_callback(_ignore_result)
+
+    async def _close(self, code: int, reason: str) -> None:
+        # The close frame goes out through the same transport buffer as everything else: a
+        # peer that stopped reading never takes it, and ``close`` would wait forever. Give
+        # it a moment, then drop the connection; the reader's ``finally`` unregisters it.
+        try:
+            await asyncio.wait_for(self.ws.close(code, reason), CLOSE_TIMEOUT)
+        except Exception:  # a timeout, or a connection that is already gone
+            transport = getattr(getattr(self.ws, "io_proto", None), "transport", None)
+            if transport is not None:
+                transport.abort()
 
     async def stop(self) -> None:
         self.closing = True

@@ -100,7 +100,9 @@ class FrameHandler:
         if not self._messages.allow():
             self.reply(_error("rate_limited", "At most 20 messages a second", frame))
             return
-        data = SendIn.model_validate({k: v for k, v in frame.items() if k != "type"})
+        # Like every frame, unknown keys are ignored (a ``sender_id`` included: the sender
+        # is always the socket's user); the known ones get the REST body's validation.
+        data = SendIn.model_validate({k: v for k, v in frame.items() if k in SendIn.model_fields})
         sender = self.principal.user
         sent = await service.send(sender=sender, data=data)
         self.reply(service.ack_frame(sent.message))  # only after the commit

@@ -1,5 +1,5 @@
 """What the demo database will hold, decided from one seed before anything is written, so
-the same ``--seed`` gives the same accounts, listings, favourites and leads."""
+the same ``--seed`` gives the same accounts, listings, favourites, leads and chats."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sheda.demo import vocab
+from sheda.demo.chats import Chat, make_chats
 from sheda.inquiries.models import InquiryStatus, InquiryType
 from sheda.properties.models import ListingType, PropertyStatus, PropertyType
 from sheda.users.models import Role, UserType
@@ -87,6 +88,7 @@ class Plan:
     listings: list[Listing]
     favourites: list[tuple[int, int]]  # (client index, listing index)
     leads: list[Lead]
+    chats: list[Chat] = field(default_factory=list)
 
     @property
     def people(self) -> list[Person]:
@@ -323,5 +325,8 @@ def make_plan(*, listings: int, seed: int, now: datetime) -> Plan:
         for client in range(len(clients))
         for index in rng.sample(visible, min(len(visible), rng.randint(2, 8)))
     ]
+    leads = _leads(rows, clients, now, rng)
+    # Drawn last, so that the chats leave the rest of a seed's data as it was.
+    chats = make_chats(agents=agents, clients=clients, listings=rows, now=now, rng=rng)
     return Plan(admin=admin, agents=agents, agencies=agencies, clients=clients, listings=rows,
-                favourites=favourites, leads=_leads(rows, clients, now, rng))
+                favourites=favourites, leads=leads, chats=chats)

@@ -2,7 +2,7 @@
 
 Demo rows are recognised by their accounts: every demo email ends with ``@demo.sheda.local``.
 ``--reset`` removes those accounts and what hangs off them (their listings with photos,
-amenities, favourites and leads; their sessions and notifications), nothing else.
+amenities, favourites and leads; their sessions, notifications and chats), nothing else.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from sheda import db
+from sheda.chat.models import Conversation, Message
 from sheda.common.clock import utcnow
 from sheda.common.storage import MediaStore
 from sheda.config import Settings
@@ -51,6 +52,8 @@ class Summary:
     favourites: int
     inquiries: int
     notes: int
+    conversations: int
+    messages: int
     admin_email: str
     agent_emails: tuple[str, ...]
     client_emails: tuple[str, ...]
@@ -99,6 +102,8 @@ async def seed_demo(settings: Settings, *, listings: int, seed: int, reset: bool
         favourites=len(plan.favourites),
         inquiries=len(plan.leads),
         notes=sum(len(lead.notes) for lead in plan.leads),
+        conversations=len(plan.chats),
+        messages=sum(len(chat.lines) for chat in plan.chats),
         admin_email=plan.admin.email,
         agent_emails=tuple(person.email for person in plan.agents),
         client_emails=tuple(person.email for person in plan.clients),
@@ -134,7 +139,8 @@ async def _remove(media: MediaStore) -> None:
         async with in_transaction():
             # Notes demo staff left on anyone's leads, then the listings (their photos,
             # amenities, favourites and leads go with them), then the accounts (sessions,
-            # profiles, payment accounts, notifications and favourites go with them).
+            # profiles, payment accounts, notifications, favourites and conversations with
+            # their messages go with them).
             await InquiryNote.filter(author_id__in=ids).delete()
             await Property.filter(agent_id__in=ids).delete()
             await User.filter(id__in=ids).delete()
@@ -169,6 +175,7 @@ async def _write(plan: Plan, media: MediaStore, rounds: int, pool: PhotoPool) ->
                 for client, index in plan.favourites
             ])
             await _leads(plan, agent_ids, client_ids, listing_ids)
+            await _chats(plan, agent_ids, client_ids, listing_ids)
     except IntegrityError as err:
         await _forget(media, written)
         raise DemoError(f"the demo accounts clash with existing rows ({err})") from None
@@ -269,6 +276,41 @@ async def _leads(plan: Plan, agent_ids: list[int], client_ids: list[int],
         )
         for lead_id, owner, lead in zip(lead_ids, owners, plan.leads, strict=True)
     ])
+
+
+async def _chats(plan: Plan, agent_ids: list[int], client_ids: list[int],
+                 listing_ids: list[int]) -> None:
+    """Conversations stored as the chat service would have left them: last_seq, the last
+    activity, the listing and both members' read horizons match the messages."""
+    conversations = []
+    for chat in plan.chats:
+        client, agent = client_ids[chat.client], agent_ids[chat.agent]
+        reads = {client: chat.client_read, agent: chat.agent_read}
+        low, high = min(client, agent), max(client, agent)
+        conversations.append(Conversation(
+            user_low_id=low, user_high_id=high, last_seq=len(chat.lines),
+            low_read_seq=reads[low], high_read_seq=reads[high],
+            property_id=listing_ids[chat.listing] if chat.listing is not None else None,
+            last_message_at=chat.lines[-1].created_at, created_at=chat.lines[0].created_at,
+        ))
+    await Conversation.bulk_create(conversations)
+    # The accounts are new, so their conversations are exactly these.
+    rows = await Conversation.filter(user_low_id__in=[*agent_ids, *client_ids]).values_list(
+        "id", "user_low_id", "user_high_id")
+    ids = {(low, high): cid for cid, low, high in rows}
+    messages = []
+    for chat in plan.chats:
+        client, agent = client_ids[chat.client], agent_ids[chat.agent]
+        conversation = ids[min(client, agent), max(client, agent)]
+        listing = listing_ids[chat.listing] if chat.listing is not None else None
+        for seq, line in enumerate(chat.lines, start=1):
+            sender, receiver = (client, agent) if line.from_client else (agent, client)
+            messages.append(Message(
+                conversation_id=conversation, seq=seq, sender_id=sender, receiver_id=receiver,
+                body=line.text, property_id=listing if line.about_listing else None,
+                client_id=None, created_at=line.created_at, read_at=line.read_at,
+            ))
+    await Message.bulk_create(messages)
 
 
 def _later(moment: datetime) -> datetime:

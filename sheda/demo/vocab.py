@@ -185,3 +185,106 @@ NOTES = (
     "Inspection done, client is comparing with two other listings.",
     "Budget is below the asking price; offered a similar unit.",
 )
+
+# --- chats between demo clients and agents ----------------------------------------------
+# A beat is a short exchange: ("c" | "a", text) lines, c for the client, a for the agent.
+# Placeholders: {client} {agent} (first names), {title} {area} {price} (the listing, or the
+# agent's home area for chats about no listing), {city} {beds} {budget} {day} {time}.
+CHAT_OPENERS_LISTING = (
+    (("c", "Good afternoon. I saw your listing “{title}”."), ("c", "Is it still available?"),
+     ("a", "Good afternoon {client}. Yes, it is still available."),
+     ("a", "Would you like to come for an inspection?")),
+    (("c", "Hello {agent}, is the place in {area} still available?"),
+     ("a", "Hello! Yes it is. Are you looking to move in soon?"),
+     ("c", "Yes, latest by next month.")),
+    (("c", "Hi, I'm interested in “{title}”. Is {price} negotiable?"),
+     ("a", "Hi {client}, thanks for reaching out. There is a little room, depending on the "
+           "payment terms."),
+     ("c", "Okay, good to know.")),
+)
+CHAT_OPENERS_GENERAL = (
+    (("c", "Good morning {agent}. I'm looking for a {beds}-bedroom flat in {city}, budget "
+           "around {budget}."),
+     ("a", "Good morning {client}. I have a few options in that range. New building or an "
+           "older one that is well kept?"),
+     ("c", "Newer is better, but I'm flexible.")),
+    (("c", "Hello, a friend referred me to you. I need a place close to {area}."),
+     ("a", "Welcome! To rent or to buy?"),
+     ("c", "Rent for now. Something quiet with good water supply.")),
+)
+CHAT_MIDDLES = (
+    (("c", "Is the power supply steady there?"),
+     ("a", "The estate has a central generator, and most days there is public power for "
+           "18 hours or more."),
+     ("c", "That's good.")),
+    (("c", "How much is the service charge?"),
+     ("a", "About ₦450,000 a year. It covers security, waste collection and the estate "
+           "generator.")),
+    (("c", "Is there parking space for two cars?"),
+     ("a", "Yes, each unit has two parking spaces inside the compound.")),
+    (("c", "What about water?"),
+     ("a", "There's a borehole with a treatment plant, so no issues with water.")),
+    (("c", "Can I see more pictures of the kitchen and the bathrooms?"),
+     ("a", "Sure, I'll send them this evening."), ("a", "Sent. Let me know what you think."),
+     ("c", "Thanks, the kitchen looks nice.")),
+    (("c", "How far is it from the main road?"),
+     ("a", "About five minutes' walk, on a tarred road.")),
+    (("c", "Does the street flood when it rains?"),
+     ("a", "No, it drains well. I've shown houses there for six years and it hasn't "
+           "flooded.")),
+    (("c", "Are pets allowed?"),
+     ("a", "Small pets are fine. The landlord only asks that the compound stays clean.")),
+    (("a", "Just checking in: are you still interested?"),
+     ("c", "Yes I am, sorry, work has been busy this week.")),
+    (("c", "What are the agency and legal fees?"),
+     ("a", "Agency is 10% and legal is 10% of the first year's rent, paid once."),
+     ("c", "Hmm, okay. Noted.")),
+    (("c", "What are the neighbours like?"),
+     ("a", "Mostly young families and working professionals. It's a quiet compound.")),
+    (("c", "Does the landlord live in the compound?"),
+     ("a", "No, the landlord lives abroad. A facility manager handles repairs.")),
+    (("c", "Can I pay in two instalments?"), ("a", "Let me ask the landlord and get back to you."),
+     ("a", "The landlord agreed: 60% now and the rest within three months."),
+     ("c", "That works for me.")),
+    (("c", "Is it furnished?"),
+     ("a", "It comes with fitted wardrobes and a fitted kitchen. The rest is up to you.")),
+    (("c", "How secure is the area?"),
+     ("a", "Guards at the estate gate day and night, and CCTV on the main road.")),
+    (("c", "Is there a good school nearby?"),
+     ("a", "Yes, two good primary schools within ten minutes' drive.")),
+    (("c", "What documents do I need to apply?"),
+     ("a", "A valid ID, a letter from your employer and two guarantors."),
+     ("c", "Okay, I'll get them ready.")),
+    (("c", "When was the building completed?"),
+     ("a", "Two years ago. Everything is still in very good condition.")),
+    (("c", "Is the price final?"), ("a", "The landlord is open to offers from serious clients."),
+     ("c", "I'll discuss with my spouse and come back with an offer.")),
+    (("c", "Is there fibre internet in the area?"),
+     ("a", "Yes, fibre runs along the street; most tenants use it.")),
+    (("a", "Would {day} at {time} work for an inspection?"), ("c", "{day} works for me."),
+     ("a", "Great, I'll send you the location pin."),
+     ("a", "Please call me when you get to the gate.")),
+    (("c", "Can I come for an inspection on {day}?"), ("a", "Yes, {day} at {time} is free."),
+     ("c", "See you then.")),
+    (("c", "Thanks for showing me around today."),
+     ("a", "You're welcome! Let me know if you have any other questions.")),
+)
+CHAT_CLOSINGS = (
+    (("c", "I'd like to go ahead. What's the next step?"),
+     ("a", "I'll send you the offer letter and the account details this evening."),
+     ("c", "Perfect, thank you!")),
+    (("c", "Thank you, I'll think about it and let you know by the weekend."),
+     ("a", "No problem, take your time.")),
+    (("c", "We've decided to take it."), ("a", "Congratulations! I'll prepare the paperwork.")),
+)
+# What a client writes while waiting for an answer (the chats left unread by the agent).
+CHAT_NUDGES = (
+    "Good morning, any update on this?",
+    "Please let me know when you're free to talk.",
+    "Hello? Still waiting for the pictures.",
+    "I can come for an inspection tomorrow if that works.",
+    "Also, is the caution deposit refundable?",
+)
+CHAT_DAYS = ("Saturday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+CHAT_TIMES = ("10am", "11:30am", "1pm", "2pm", "4pm")
+CHAT_BUDGETS = ("₦250,000 a month", "₦350,000 a month", "₦500,000 a month", "₦800,000 a month")

@@ -9,7 +9,7 @@ import os
 import re
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from sheda.chat.models import Conversation, Message
 from sheda.demo import vocab
+from sheda.demo.chats import CONVERSATIONS, MAX_MESSAGES, MIN_MESSAGES
 from sheda.demo.plan import make_plan
 from sheda.inquiries.models import Inquiry, InquiryNote
 from sheda.notifications.models import Notification
@@ -75,6 +77,8 @@ async def counts() -> dict[str, int]:
         "inquiries": await Inquiry.all().count(),
         "notes": await InquiryNote.all().count(),
         "notifications": await Notification.all().count(),
+        "conversations": await Conversation.all().count(),
+        "messages": await Message.all().count(),
     }
 
 
@@ -101,6 +105,64 @@ async def assert_jpeg(client: httpx.AsyncClient, url: str) -> None:
         assert (image.format, image.size) == ("JPEG", (640, 480))
 
 
+async def assert_chats(
+    client: httpx.AsyncClient, me: dict[str, Any], count: int, *, waiting: bool
+) -> None:
+    """The user's conversations, as a frontend reads them: each with seqs 1..n in time
+    order, and an unread count that matches the messages' read state."""
+    headers = bearer(me["access_token"])
+    my_id = me["user"]["id"]
+    response = await client.get("/api/v1/chat/conversations", params={"limit": 100},
+                                headers=headers)
+    assert response.status_code == 200, response.text
+    conversations = response.json()["items"]
+    assert len(conversations) == count
+    assert [c["last_message"]["created_at"] for c in conversations] == sorted(
+        (c["last_message"]["created_at"] for c in conversations), reverse=True
+    )
+    unread_total = 0
+    for conversation in conversations:
+        other = conversation["other_user"]
+        assert other["username"].startswith("demo.") and other["fullname"]
+        last_seq = conversation["last_seq"]
+        assert MIN_MESSAGES <= last_seq <= MAX_MESSAGES
+        response = await client.get(f"/api/v1/chat/chat-history/{other['id']}",
+                                    params={"after_seq": 0, "limit": 200}, headers=headers)
+        assert response.status_code == 200, response.text
+        history = response.json()
+        assert [m["seq"] for m in history] == list(range(1, last_seq + 1))
+        assert {m["conversation_id"] for m in history} == {conversation["conversation_id"]}
+        assert [m["created_at"] for m in history] == sorted(m["created_at"] for m in history)
+        assert all({m["sender_id"], m["receiver_id"]} == {my_id, other["id"]} for m in history)
+        assert all(m["client_id"] is None and m["message"] for m in history)
+        assert conversation["last_message"] == history[-1]
+        newest = await client.get(f"/api/v1/chat/chat-history/{other['id']}",
+                                  params={"limit": 3}, headers=headers)
+        assert [m["seq"] for m in newest.json()] == [last_seq, last_seq - 1, last_seq - 2]
+        # Unread: exactly the tail the other member wrote after my horizon.
+        unread = conversation["unread_count"]
+        horizon = last_seq - unread
+        for m in history:
+            if m["receiver_id"] == my_id:
+                assert (m["read_at"] is None) == (m["seq"] > horizon), m
+            else:
+                assert m["seq"] <= horizon, m  # I have read up to what I sent
+        unread_total += unread
+        listings = [m["property_id"] for m in history if m["property_id"]]
+        if conversation["property"] is None:
+            assert not listings
+        else:
+            assert listings == [conversation["property"]["id"]]
+            assert conversation["property"]["title"]
+    if waiting:
+        assert unread_total > 0  # each agent has a client waiting for an answer
+    counts = await client.get("/api/v1/chat/unread-count", headers=headers)
+    assert counts.json() == {
+        "total_unread": unread_total,
+        "conversations_with_unread": sum(1 for c in conversations if c["unread_count"]),
+    }
+
+
 def test_the_plan_is_repeatable_and_covers_every_kind() -> None:
     now = datetime(2026, 11, 1, tzinfo=UTC)
     first = make_plan(listings=12, seed=7, now=now)
@@ -115,6 +177,41 @@ def test_the_plan_is_repeatable_and_covers_every_kind() -> None:
     assert [item.created_at for item in first.listings] == sorted(
         item.created_at for item in first.listings
     )
+
+
+def test_the_planned_chats_are_consistent() -> None:
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    plan = make_plan(listings=LISTINGS, seed=42, now=now)
+    assert len(plan.chats) == CONVERSATIONS
+    assert len({(chat.client, chat.agent) for chat in plan.chats}) == CONVERSATIONS
+    assert {chat.agent for chat in plan.chats} == set(range(len(plan.agents)))
+    about = [chat for chat in plan.chats if chat.listing is not None]
+    assert 0 < len(about) < CONVERSATIONS
+    for chat in plan.chats:
+        lines = chat.lines
+        assert MIN_MESSAGES <= len(lines) <= MAX_MESSAGES
+        times = [line.created_at for line in lines]
+        assert times == sorted(times) and len(set(times)) == len(times)
+        assert now - timedelta(days=14) < times[0] and times[-1] < now
+        assert all(line.text and "{" not in line.text for line in lines)
+        if chat.listing is not None:
+            assert plan.listings[chat.listing].agent == chat.agent
+            assert plan.listings[chat.listing].is_active
+            assert lines[0].about_listing and lines[0].from_client
+        else:
+            assert not any(line.about_listing for line in lines)
+        # A sender has read up to its own message; read_at marks what the horizon covers.
+        for seq, line in enumerate(lines, start=1):
+            mine = chat.client_read if line.from_client else chat.agent_read
+            theirs = chat.agent_read if line.from_client else chat.client_read
+            assert mine >= seq
+            assert (line.read_at is not None) == (theirs >= seq)
+            if line.read_at is not None:
+                assert line.created_at <= line.read_at <= now
+        assert 0 < min(chat.client_read, chat.agent_read) <= len(lines)
+    unread = [chat for chat in plan.chats if chat.agent_read < len(chat.lines)]
+    assert {chat.agent for chat in unread} == set(range(len(plan.agents)))
+    assert all(chat.lines[-1].from_client for chat in unread)
 
 
 async def test_seed_demo_fills_a_browsable_server(client, settings):
@@ -195,6 +292,16 @@ async def test_seed_demo_fills_a_browsable_server(client, settings):
     )
     assert favourites.status_code == 200, favourites.text
     assert favourites.json()["items"]
+    assert f"{CONVERSATIONS} chats between clients and agents" in out
+    assert await Conversation.all().count() == CONVERSATIONS
+    await assert_chats(client, agent, CONVERSATIONS // 5, waiting=True)
+    await assert_chats(client, await login(client, f"agent2{DEMO}", password),
+                       CONVERSATIONS // 5, waiting=True)
+    # The client side of the same chats: the busiest client.
+    chats = make_plan(listings=LISTINGS, seed=42, now=datetime.now(UTC)).chats
+    busiest = max(range(10), key=lambda n: sum(chat.client == n for chat in chats))
+    await assert_chats(client, await login(client, f"client{busiest + 1}{DEMO}", password),
+                       sum(chat.client == busiest for chat in chats), waiting=False)
 
 
 async def test_a_second_run_refuses_and_reset_replaces_only_demo_rows(client, settings):
