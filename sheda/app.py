@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from functools import partial
 from typing import Any
 
 from sanic import Request, Sanic
@@ -12,31 +13,28 @@ from sanic_ext import Extend
 from sanic_ext.extensions.openapi.builders import OperationStore
 
 from sheda import db
-from sheda import redis as sheda_redis
 from sheda.admin.routes import bp as admin_bp
+from sheda.appointments.routes import bp as appointments_bp
 from sheda.auth.routes import bp as auth_bp
-from sheda.chat.hub import Hub
-from sheda.chat.presence import Presence
 from sheda.chat.routes import bp as chat_bp
-from sheda.chat.service import push_notification
-from sheda.chat.tickets import TicketStore
 from sheda.common.context import Runtime
 from sheda.common.logs import configure_logging
 from sheda.common.openapi import publish_components
 from sheda.common.pagination import MAX_DB_ID
-from sheda.common.storage import MediaStore
 from sheda.config import ConfigError, Settings, check_worker_count, load_settings
+from sheda.contracts.routes import bp as contracts_bp
 from sheda.docs.routes import bp as docs_bp
 from sheda.errors import JsonErrorHandler, request_id
 from sheda.health.routes import bp as health_bp
 from sheda.inquiries.routes import bp as inquiries_bp
-from sheda.mail.service import Mailer
+from sheda.jobs import loop as jobs_loop
+from sheda.jobs import process as jobs_process
 from sheda.media.routes import bp as media_bp
 from sheda.notifications.routes import bp as notifications_bp
 from sheda.properties.routes import bp as properties_bp
 from sheda.properties.routes import favorites_bp
+from sheda.runtime import build_runtime, close_runtime
 from sheda.security.guards import ACCESS_ATTR, Access, enforce_access
-from sheda.security.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from sheda.users.routes import bp as users_bp
 
 logger = logging.getLogger("sheda")
@@ -53,6 +51,8 @@ BLUEPRINTS = [
     properties_bp,
     inquiries_bp,
     chat_bp,
+    appointments_bp,
+    contracts_bp,
 ]
 OPENAPI_BLUEPRINT = "openapi"  # sanic-ext's spec route
 BIND_RULES_PRIORITY = -10_000
@@ -148,7 +148,7 @@ def bind_access_rules(app: Sanic) -> None:
 
 def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sanic:
     settings = settings or load_settings()
-    configure_logging()
+    configure_logging(settings.log_level)
     app = Sanic(name, error_handler=JsonErrorHandler())
     _configure(app, settings)
     app.router.register_pattern("id", db_id, r"^[1-9][0-9]{0,9}$")
@@ -172,33 +172,33 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
         await db.init_db(settings)
-        redis = sheda_redis.connect(settings.redis_url) if settings.redis_url else None
-        limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
-        hub = Hub(redis)
-        runtime = Runtime(
-            settings=settings,
-            limiter=limiter,
-            mailer=Mailer.from_settings(settings),
-            media=MediaStore(settings.media_path),
-            hub=hub,
-            presence=Presence(redis, hub.local_users),
-            tickets=TicketStore(redis),
-            redis=redis,
-        )
-        runtime.notification_listeners.append(partial(push_notification, hub))
-        hub.start()
+        runtime = build_runtime(settings)
+        runtime.hub.start()
         runtime.presence.start()
         app.ctx.runtime = runtime
+        if settings.jobs_interval and not settings.redis_url:
+            # The embedded mode has one worker and an in-process hub: the loop runs here,
+            # so its notifications reach this worker's sockets. With Redis it has its own
+            # process (main_process_ready below), once per server whatever the workers.
+            app.ctx.jobs = asyncio.get_running_loop().create_task(
+                jobs_loop.run_forever(runtime, settings.jobs_interval)
+            )
+
+    @app.main_process_ready
+    async def start_jobs_process(app: Sanic) -> None:
+        if settings.jobs_interval and settings.redis_url:
+            app.manager.manage("ShedaJobs", jobs_process.serve, {"settings": settings})
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
+        jobs: asyncio.Task[None] | None = getattr(app.ctx, "jobs", None)
+        if jobs is not None:
+            jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await jobs
         runtime: Runtime | None = getattr(app.ctx, "runtime", None)
         if runtime is not None:
-            await runtime.hub.stop()
-            await runtime.presence.stop()
-            await runtime.mailer.drain()
-            if runtime.redis is not None:
-                await runtime.redis.aclose()
+            await close_runtime(runtime)
         await db.close_db()
 
     app.on_request(enforce_access, priority=100)

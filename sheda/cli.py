@@ -1,4 +1,4 @@
-"""The ``sheda`` command: serve, migrate, promote, create-admin, seed-demo."""
+"""The ``sheda`` command: serve, migrate, promote, create-admin, seed-demo, jobs run-once."""
 
 from __future__ import annotations
 
@@ -108,6 +108,25 @@ async def _create_admin(settings: Settings, email: str, password: str) -> None:
     await _with_db(settings, work)
 
 
+async def _jobs_run_once(settings: Settings) -> None:
+    from sheda.jobs.loop import tick
+    from sheda.runtime import build_runtime, close_runtime
+
+    async def work() -> None:
+        # With SHEDA_REDIS_URL set, its notifications reach the users' open sockets.
+        runtime = build_runtime(settings)
+        try:
+            results = await tick(runtime)
+        finally:
+            await close_runtime(runtime)
+        for name, changed in results.items():
+            print(f"{name}: " + ("failed (see the log)" if changed is None else f"{changed}"))
+        if None in results.values():
+            raise SystemExit(1)
+
+    await _with_db(settings, work)
+
+
 async def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
     from sheda.demo.seed import DemoError, seed_demo
 
@@ -188,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace existing demo data (accounts @demo.sheda.local and what hangs off them)",
     )
+    jobs = sub.add_parser("jobs", help="the background loop's jobs")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_sub.add_parser(
+        "run-once",
+        help="run every job once now (expire contracts, cancel stale viewings, purge "
+        "expired codes and sessions) and print what each changed",
+    )
     return parser
 
 
@@ -209,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_create_admin(settings, args.email, _read_password(args)))
         elif args.command == "seed-demo":
             asyncio.run(_seed_demo(settings, args))
+        elif args.command == "jobs":
+            asyncio.run(_jobs_run_once(settings))
     except ConfigError as err:
         raise SystemExit(f"sheda: {err}") from None
 

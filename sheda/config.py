@@ -9,6 +9,7 @@ Every setting is an environment variable with the ``SHEDA_`` prefix. The embedde
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -80,7 +81,8 @@ class Settings:
     outbox_dir: Path | None = None  # default: data_dir/outbox
     media_dir: Path | None = None  # default: data_dir/media
 
-    jobs_interval: int = 60
+    jobs_interval: int = 60  # seconds between background loop ticks; 0 turns the loop off
+    currency: str = "NGN"  # ISO 4217 code shown with payment details
 
     rate_login_account: RateLimit = RateLimit(10, 15 * 60)
     rate_login_ip: RateLimit = RateLimit(30, 60)
@@ -172,7 +174,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         elif isinstance(default, bool):
             values[f.name] = raw.lower() in {"1", "true", "yes", "on"}
         elif isinstance(default, int):
-            values[f.name] = _int(name, raw, minimum=1 if f.name != "proxies_count" else 0)
+            zero_ok = f.name in {"proxies_count", "jobs_interval"}
+            values[f.name] = _int(name, raw, minimum=0 if zero_ok else 1)
         elif isinstance(default, tuple):
             values[f.name] = _csv(raw)
         elif f.name in {"data_dir", "outbox_dir", "media_dir"}:
@@ -188,6 +191,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError("SHEDA_ENV must be development, production or test")
     if settings.smtp_tls not in {"starttls", "ssl", "none"}:
         raise ConfigError("SHEDA_SMTP_TLS must be starttls, ssl or none")
+    if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError("SHEDA_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    if not re.fullmatch(r"[A-Z]{3}", settings.currency):
+        raise ConfigError("SHEDA_CURRENCY must be an ISO 4217 code such as NGN")
     if not 4 <= settings.bcrypt_rounds <= 16:
         raise ConfigError("SHEDA_BCRYPT_ROUNDS must be between 4 and 16")
     return _with_secret(settings)

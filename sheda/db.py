@@ -6,6 +6,7 @@ tables missing and keeps the SQLite thread alive, so the listeners in app.py cal
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ MODEL_MODULES = [
     "sheda.notifications.models",
     "sheda.inquiries.models",
     "sheda.chat.models",
+    "sheda.appointments.models",
+    "sheda.contracts.models",
+    "sheda.jobs.models",
 ]
 
 
@@ -74,6 +78,23 @@ async def init_db(settings: Settings, *, create_schema: bool | None = None) -> N
         create_schema = not settings.uses_postgres
     if create_schema:
         await Tortoise.generate_schemas(safe=True)
+        if not settings.uses_postgres:
+            await apply_sqlite_extras()
+
+
+def sqlite_extras() -> list[str]:
+    """DDL the models cannot express, for the embedded SQLite schema: each model module may
+    declare ``SQLITE_EXTRAS`` (PostgreSQL gets the equivalent from its migrations)."""
+    statements: list[str] = []
+    for name in MODEL_MODULES:
+        statements.extend(getattr(importlib.import_module(name), "SQLITE_EXTRAS", ()))
+    return statements
+
+
+async def apply_sqlite_extras() -> None:
+    conn = connections.get("default")
+    for statement in sqlite_extras():  # each one is IF NOT EXISTS
+        await conn.execute_script(statement)
 
 
 async def close_db() -> None:

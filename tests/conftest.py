@@ -106,6 +106,7 @@ def settings(
         smtp_host=smtp[0],
         smtp_port=smtp[1],
         smtp_tls="none",
+        jobs_interval=0,  # no background loop: tests run its ticks themselves
     )
     return base.with_overrides(**settings_overrides)
 

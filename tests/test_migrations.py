@@ -29,6 +29,42 @@ PG_URL = os.environ.get("SHEDA_TEST_DATABASE_URL", "")
 MIGRATION_ONLY: set[tuple[str, tuple[Any, ...]]] = {
     # pg_trgm index for text search `q` (aerich_migrations/models/1_*_listings.py)
     ("index", ("properties", ("search_text",), "non-unique", "gin", None, None)),
+    # No two pending/confirmed appointments of one agent overlap (4_*_deals.py): the
+    # exclusion constraint and the GiST index behind it.
+    (
+        "check/exclusion constraint",
+        (
+            "appointments",
+            "EXCLUDE USING gist (agent_id WITH =, tstzrange(scheduled_at, ends_at, '[)'::text) "
+            "WITH &&) WHERE (((status)::text = ANY ((ARRAY['pending'::character varying, "
+            "'confirmed'::character varying])::text[])))",
+        ),
+    ),
+    (
+        "index",
+        (
+            "appointments",
+            ("agent_id",),
+            "non-unique",
+            "gist",
+            "tstzrange(scheduled_at, ends_at, '[)'::text)",
+            "((status)::text = ANY ((ARRAY['pending'::character varying, "
+            "'confirmed'::character varying])::text[]))",
+        ),
+    ),
+    # One open contract per property (4_*_deals.py): a partial unique index.
+    (
+        "index",
+        (
+            "contracts",
+            ("property_id",),
+            "unique",
+            "btree",
+            None,
+            "((status)::text = ANY ((ARRAY['awaiting_payment'::character varying, "
+            "'payment_submitted'::character varying, 'active'::character varying])::text[]))",
+        ),
+    ),
 }
 
 BUILD_FROM_MIGRATIONS = """

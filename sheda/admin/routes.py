@@ -5,8 +5,8 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from sheda.admin import service
-from sheda.admin.schemas import AdminUserPatch, UserListQuery
+from sheda.admin import service, stats
+from sheda.admin.schemas import AdminUserPatch, StatsOut, UserListQuery
 from sheda.common.http import endpoint, parse_body, parse_query, respond, runtime
 from sheda.common.schemas import Page
 from sheda.properties import service as properties
@@ -32,6 +32,20 @@ TAG = "Admin"
 async def list_users(request: Request) -> HTTPResponse:
     query = parse_query(request, UserListQuery)
     return respond(await service.list_users(query=query))
+
+
+@bp.get("/stats")
+@endpoint(
+    Access.ADMIN,
+    summary="Counts for the dashboard",
+    tag=TAG,
+    description="Accounts (not deleted) by type, admins and deactivated ones; active "
+    "listings by status plus `inactive` (hidden) ones; appointments and contracts by "
+    "status (every status present, 0 when none); chat messages sent since 00:00 UTC.",
+    responses={200: StatsOut},
+)
+async def get_stats(request: Request) -> HTTPResponse:
+    return respond(await stats.stats())
 
 
 @bp.patch("/properties/<property_id:id>")

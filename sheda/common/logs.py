@@ -41,8 +41,9 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-def configure_logging() -> None:
-    """Idempotent: the test suite builds many apps in one process."""
+def configure_logging(level: str = "INFO") -> None:
+    """Idempotent: the test suite builds many apps in one process. ``level`` is
+    SHEDA_LOG_LEVEL, for our own loggers."""
     for name in ("sanic.access", "sanic.websockets"):
         target = logging.getLogger(name)
         if not any(isinstance(f, MaskCredentials) for f in target.filters):
@@ -52,5 +53,5 @@ def configure_logging() -> None:
         handler = _Stderr()
         handler.setFormatter(logging.Formatter(FORMAT))
         ours.addHandler(handler)
-        ours.setLevel(logging.INFO)
         ours.propagate = False  # the CLI configures the root logger too: print once
+    ours.setLevel(level.upper())

@@ -104,14 +104,15 @@ async def patch_property(request: Request, property_id: int) -> HTTPResponse:
     Access.USER,
     summary="Delete a listing",
     tag=TAG,
-    description="Its agent or an admin. 409 while a deal is pending.",
+    description="Its agent or an admin. 409 while a contract on it is pending or active. "
+    "Pending and confirmed viewings of it are canceled (their clients get "
+    "`appointment.canceled`); past viewings and closed contracts stay on record with "
+    "`property_id` null.",
     responses={204: "Deleted"},
     errors=(404, 409),
 )
 async def delete_property(request: Request, property_id: int) -> HTTPResponse:
-    await service.delete(
-        caller=current(request), property_id=property_id, media=runtime(request).media
-    )
+    await service.delete(rt=runtime(request), caller=current(request), property_id=property_id)
     return no_content()
 
 

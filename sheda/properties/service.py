@@ -10,10 +10,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Avg, Count
 from tortoise.transactions import in_transaction
 
+from sheda.appointments import service as appointments
 from sheda.common.clock import utcnow
+from sheda.common.context import Runtime
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page, PageQuery
-from sheda.common.storage import MediaStore
+from sheda.contracts.models import OPEN as OPEN_CONTRACT
+from sheda.contracts.models import Contract
 from sheda.errors import Conflict, Forbidden, NotFound
 from sheda.properties import search
 from sheda.properties.derived import derived_columns
@@ -100,8 +103,11 @@ async def update(*, owner: Principal, property_id: int, changes: PropertyPatch) 
     row = await owned_property(property_id=property_id, owner=owner)
     data: dict[str, Any] = changes.model_dump(exclude_unset=True)
     amenities = data.pop("amenities", None)
-    if "status" in data and row.status == PropertyStatus.PENDING:
-        raise Conflict("A deal is pending on this listing; its status cannot change now")
+    if "status" in data and (
+        row.status == PropertyStatus.PENDING or await _holds_contract(row.id)
+    ):
+        raise Conflict("A contract on this listing is pending or active; its status cannot "
+                       "change now")
     if {"title", "description", "address", "city", "state"} & data.keys():
         data.update(
             derived_columns(
@@ -114,7 +120,13 @@ async def update(*, owner: Principal, property_id: int, changes: PropertyPatch) 
         )
     async with in_transaction():
         if data:
-            await Property.filter(id=row.id).update(**data, updated_at=utcnow())
+            # On the status we read: a contract created meanwhile (available → pending)
+            # makes this a 409 instead of being overwritten.
+            moved = await Property.filter(id=row.id, status=row.status).update(
+                **data, updated_at=utcnow()
+            )
+            if not moved:
+                raise Conflict("The listing changed meanwhile (a deal started?); reload it")
         if amenities is not None:
             await PropertyAmenity.filter(property_id=row.id).delete()
             await PropertyAmenity.bulk_create(
@@ -123,16 +135,25 @@ async def update(*, owner: Principal, property_id: int, changes: PropertyPatch) 
     return await property_out(await Property.get(id=row.id))
 
 
-async def delete(*, caller: Principal, property_id: int, media: MediaStore) -> None:
+async def delete(*, rt: Runtime, caller: Principal, property_id: int) -> None:
     row = await visible_property(property_id=property_id, viewer=caller)
     if not is_admin(caller) and row.agent_id != caller.id:  # type: ignore[attr-defined]
         raise Forbidden("Only the listing's agent or an admin may delete it")
-    if row.status == PropertyStatus.PENDING:
-        raise Conflict("A deal is pending on this listing; it cannot be deleted now")
+    if row.status == PropertyStatus.PENDING or await _holds_contract(row.id):
+        raise Conflict("A contract on this listing is pending or active; it cannot be deleted")
     urls = await PropertyImage.filter(property_id=row.id).values_list("url", flat=True)
-    await row.delete()
+    async with in_transaction():
+        canceled = await appointments.cancel_for_listing(property_id=row.id)
+        # On the status we read: a contract created meanwhile makes the listing pending.
+        if not await Property.filter(id=row.id, status=row.status).delete():
+            raise Conflict("The listing changed meanwhile (a deal started?); reload it")
+    await appointments.tell_listing_removed(rt=rt, rows=canceled, title=row.title)
     for url in urls:  # files after the rows: a failed unlink leaves a stray file, not a hole
-        await media.delete_url(str(url))
+        await rt.media.delete_url(str(url))
+
+
+async def _holds_contract(property_id: int) -> bool:
+    return await Contract.exists(property_id=property_id, status__in=list(OPEN_CONTRACT))
 
 
 async def moderate(*, property_id: int, is_active: bool) -> PropertyOut:

@@ -1,0 +1,30 @@
+"""Who may see and act on an appointment: its two parties, nobody else (404 to others,
+so another pair's appointments cannot be told from missing ones)."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from sheda.appointments.models import Appointment
+from sheda.errors import Forbidden, NotFound
+from sheda.security.guards import Principal
+
+
+async def party_appointment(*, appointment_id: int, viewer: Principal) -> Appointment:
+    """The one loader for an appointment someone wants to read or change."""
+    found = await Appointment.filter(
+        Q(client_id=viewer.id) | Q(agent_id=viewer.id), id=appointment_id
+    ).first()
+    if found is None:
+        raise NotFound("No such appointment")
+    return found
+
+
+def require_agent(appointment: Appointment, viewer: Principal) -> None:
+    if appointment.agent_id != viewer.id:  # type: ignore[attr-defined]
+        raise Forbidden("Only the agent of this appointment may do this")
+
+
+def require_client(appointment: Appointment, viewer: Principal) -> None:
+    if appointment.client_id != viewer.id:  # type: ignore[attr-defined]
+        raise Forbidden("Only the client of this appointment may do this")

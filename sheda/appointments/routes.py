@@ -1,0 +1,193 @@
+"""/api/v1/appointments (viewings) and /api/v1/users/…/availability (agents' weekly slots)."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from sheda.appointments import availability, service
+from sheda.appointments.schemas import (
+    AppointmentIn,
+    AppointmentOut,
+    AppointmentQuery,
+    AvailabilityIn,
+    AvailabilityOut,
+    RejectIn,
+)
+from sheda.common.http import endpoint, parse_body, parse_query, respond, runtime
+from sheda.common.schemas import Page
+from sheda.security.guards import Access, current
+
+bp = Blueprint("appointments", url_prefix="/api/v1")
+TAG = "Appointments"
+SLOTS = "Slots are `{weekday, start, end}`: weekday 0 = Monday … 6 = Sunday, times `HH:MM` " \
+    "in UTC (`end` may be `24:00`)."
+
+
+@bp.get("/users/me/availability")
+@endpoint(
+    Access.AGENT,
+    summary="My weekly availability",
+    tag=TAG,
+    description=SLOTS,
+    responses={200: AvailabilityOut},
+)
+async def my_availability(request: Request) -> HTTPResponse:
+    return respond(await availability.of_user(user_id=current(request).id))
+
+
+@bp.put("/users/me/availability")
+@endpoint(
+    Access.AGENT,
+    summary="Replace my weekly availability",
+    tag=TAG,
+    description=f"{SLOTS} The slots replace all earlier ones (an empty list clears them: "
+    "viewings may then be booked at any future time). `start` must be before `end`; slots "
+    "of one weekday may touch but not overlap (422). At most 50 slots.",
+    body=AvailabilityIn,
+    responses={200: AvailabilityOut},
+)
+async def set_availability(request: Request) -> HTTPResponse:
+    data = parse_body(request, AvailabilityIn)
+    return respond(await availability.replace(agent_id=current(request).id, data=data))
+
+
+@bp.get("/users/<user_id:id>/availability")
+@endpoint(
+    Access.USER,
+    summary="An agent's weekly availability",
+    tag=TAG,
+    description=f"{SLOTS} An empty list means the agent takes viewings at any future time.",
+    responses={200: AvailabilityOut},
+    errors=(404,),
+)
+async def user_availability(request: Request, user_id: int) -> HTTPResponse:
+    return respond(await availability.of_user(user_id=user_id))
+
+
+@bp.post("/appointments")
+@endpoint(
+    Access.CLIENT,
+    summary="Book a viewing",
+    tag=TAG,
+    description="The agent is the listing's. `scheduled_at` must be in the future (at most a "
+    "year ahead) and carry a timezone; `duration_minutes` 15..240 (default 60). When the "
+    "agent has set availability, the whole viewing must fit in one slot (422). A viewing "
+    "that overlaps a pending or confirmed one of the same agent is 409 (the database "
+    "refuses it, so concurrent bookings of one time give exactly one 201). Your own "
+    "listing is 403; an inactive or unknown listing 404; a rented or sold one 409. The "
+    "agent gets an `appointment.requested` notification.",
+    body=AppointmentIn,
+    responses={201: AppointmentOut},
+    errors=(404, 409),
+)
+async def book(request: Request) -> HTTPResponse:
+    data = parse_body(request, AppointmentIn)
+    out = await service.book(rt=runtime(request), client=current(request), data=data)
+    return respond(out, status=201, headers={"Location": f"/api/v1/appointments/{out.id}"})
+
+
+@bp.get("/appointments")
+@endpoint(
+    Access.USER,
+    summary="My appointments",
+    tag=TAG,
+    description="As client and as agent, newest first. Filters: `status`, `role` "
+    "(`client` or `agent`). `limit` 1..100 (default 20), `cursor` from `next_cursor`.",
+    query=AppointmentQuery,
+    responses={200: Page[AppointmentOut]},
+    errors=(422,),
+)
+async def list_appointments(request: Request) -> HTTPResponse:
+    query = parse_query(request, AppointmentQuery)
+    return respond(await service.list_mine(viewer=current(request), query=query))
+
+
+@bp.get("/appointments/<appointment_id:id>")
+@endpoint(
+    Access.USER,
+    summary="One appointment",
+    tag=TAG,
+    description="Its client or agent; to anyone else it does not exist (404).",
+    responses={200: AppointmentOut},
+    errors=(404,),
+)
+async def get_appointment(request: Request, appointment_id: int) -> HTTPResponse:
+    return respond(await service.get(viewer=current(request), appointment_id=appointment_id))
+
+
+TRANSITIONS = "A move from a state that does not allow it is 409; repeating the move that " \
+    "already happened is a 200 with the appointment unchanged (no second notification). " \
+    "Not a party: 404; the other party: 403."
+
+
+@bp.patch("/appointments/<appointment_id:id>/confirm")
+@endpoint(
+    Access.USER,
+    summary="Confirm a viewing",
+    tag=TAG,
+    description=f"The appointment's agent: pending → confirmed. {TRANSITIONS} The client gets "
+    "`appointment.confirmed`.",
+    responses={200: AppointmentOut},
+    errors=(404, 409),
+)
+async def confirm(request: Request, appointment_id: int) -> HTTPResponse:
+    out = await service.confirm(
+        rt=runtime(request), viewer=current(request), appointment_id=appointment_id
+    )
+    return respond(out)
+
+
+@bp.patch("/appointments/<appointment_id:id>/reject")
+@endpoint(
+    Access.USER,
+    summary="Reject a viewing",
+    tag=TAG,
+    description=f"The appointment's agent: pending → rejected, with an optional `reason` (up "
+    f"to 500 characters, shown as `reject_reason`). {TRANSITIONS} The client gets "
+    "`appointment.rejected`.",
+    body=RejectIn,
+    responses={200: AppointmentOut},
+    errors=(404, 409),
+)
+async def reject(request: Request, appointment_id: int) -> HTTPResponse:
+    data = parse_body(request, RejectIn)
+    out = await service.reject(
+        rt=runtime(request), viewer=current(request), appointment_id=appointment_id, data=data
+    )
+    return respond(out)
+
+
+@bp.delete("/appointments/<appointment_id:id>")
+@endpoint(
+    Access.USER,
+    summary="Cancel a viewing",
+    tag=TAG,
+    description=f"Either party: pending or confirmed → canceled, which frees the agent's "
+    f"time. Answers 200 with the appointment. {TRANSITIONS} The other party gets "
+    "`appointment.canceled`.",
+    responses={200: AppointmentOut},
+    errors=(404, 409),
+)
+async def cancel(request: Request, appointment_id: int) -> HTTPResponse:
+    out = await service.cancel(
+        rt=runtime(request), viewer=current(request), appointment_id=appointment_id
+    )
+    return respond(out)
+
+
+@bp.patch("/appointments/<appointment_id:id>/complete")
+@endpoint(
+    Access.USER,
+    summary="Mark a viewing as done",
+    tag=TAG,
+    description=f"The appointment's agent: confirmed → completed, not before `scheduled_at` "
+    f"(409). {TRANSITIONS} The client gets `appointment.completed`.",
+    responses={200: AppointmentOut},
+    errors=(404, 409),
+)
+async def complete(request: Request, appointment_id: int) -> HTTPResponse:
+    out = await service.complete(
+        rt=runtime(request), viewer=current(request), appointment_id=appointment_id
+    )
+    return respond(out)

@@ -1,0 +1,48 @@
+"""What a client needs to pay for a deal: the price and the agent's account, shown only to
+the client of a confirmed or completed viewing."""
+
+from __future__ import annotations
+
+from sheda.appointments.policy import party_appointment, require_client
+from sheda.common.context import Runtime
+from sheda.contracts.schemas import DealPropertyOut, PaymentDetailsOut, PaymentDetailsQuery
+from sheda.contracts.service import DEAL_READY
+from sheda.errors import Conflict, NotFound
+from sheda.properties.models import ListingType, Property
+from sheda.security.guards import Principal
+from sheda.users.models import PaymentAccount
+from sheda.users.schemas import PaymentAccountOut
+
+
+async def details(
+    *, rt: Runtime, viewer: Principal, appointment_id: int, query: PaymentDetailsQuery
+) -> PaymentDetailsOut:
+    viewing = await party_appointment(appointment_id=appointment_id, viewer=viewer)
+    require_client(viewing, viewer)
+    if viewing.status not in DEAL_READY:
+        raise Conflict(
+            f"The viewing is {viewing.status.value}; payment details follow a confirmed or "
+            "completed one"
+        )
+    listing = await Property.get_or_none(id=viewing.property_id)  # type: ignore[attr-defined]
+    if listing is None:
+        raise NotFound("The listing of this viewing was removed")
+    account = await PaymentAccount.get_or_none(user_id=viewing.agent_id)  # type: ignore[attr-defined]
+    if account is None:
+        raise Conflict("The agent has not added a payment account yet; ask them in the chat")
+    rent = listing.listing_type == ListingType.RENT
+    return PaymentDetailsOut(
+        amount=listing.price * query.months if rent else listing.price,
+        monthly_price=listing.price if rent else None,
+        currency=rt.settings.currency,
+        account=PaymentAccountOut.model_validate(account),
+        property=DealPropertyOut(
+            id=listing.id,
+            title=listing.title,
+            listing_type=listing.listing_type,
+            price=listing.price,
+            address=listing.address,
+            city=listing.city,
+            state=listing.state,
+        ),
+    )

@@ -1,0 +1,32 @@
+"""Who may see and act on a contract: its two parties, and admins (who see every one).
+To anyone else a contract does not exist (404)."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from sheda.contracts.models import Contract
+from sheda.errors import Forbidden, NotFound
+from sheda.properties.policy import is_admin
+from sheda.security.guards import Principal
+
+
+async def visible_contract(*, contract_id: int, viewer: Principal) -> Contract:
+    """The one loader for a contract someone wants to read or change."""
+    rows = Contract.filter(id=contract_id)
+    if not is_admin(viewer):
+        rows = rows.filter(Q(client_id=viewer.id) | Q(agent_id=viewer.id))
+    found = await rows.first()
+    if found is None:
+        raise NotFound("No such contract")
+    return found
+
+
+def require_client(contract: Contract, viewer: Principal) -> None:
+    if contract.client_id != viewer.id:  # type: ignore[attr-defined]
+        raise Forbidden("Only the client of this contract may do this")
+
+
+def require_agent(contract: Contract, viewer: Principal) -> None:
+    if contract.agent_id != viewer.id:  # type: ignore[attr-defined]
+        raise Forbidden("Only the agent of this contract may do this")

@@ -1,0 +1,281 @@
+"""Contracts: created by a client after a viewing, paid, confirmed or declined by the agent,
+canceled before payment, expired at the end of a rental.
+
+The moves are the Move constants below, each one conditional UPDATE (common/states.py),
+and the listing's status follows in the same transaction: available → pending (created)
+→ rented/sold (payment confirmed) → available (declined, canceled or expired). One open
+contract per listing is a partial unique index (models.py); the conditional UPDATE of the
+listing's status from ``available`` is what makes concurrent creators queue up.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from sheda.appointments.models import Appointment, AppointmentStatus
+from sheda.appointments.schemas import PartyRole
+from sheda.common import states
+from sheda.common.clock import utcnow
+from sheda.common.context import Runtime
+from sheda.common.pagination import newest_first
+from sheda.common.schemas import Page
+from sheda.contracts.models import ONE_OPEN_PER_PROPERTY, Contract
+from sheda.contracts.models import ContractStatus as S
+from sheda.contracts.policy import require_agent, require_client, visible_contract
+from sheda.contracts.schemas import (
+    ContractIn,
+    ContractOut,
+    ContractQuery,
+    PaymentSubmittedIn,
+)
+from sheda.errors import Conflict, FieldError, Forbidden, NotFound
+from sheda.notifications.service import notify
+from sheda.properties.models import ListingType, Property, PropertyStatus
+from sheda.properties.policy import is_admin, visible_property
+from sheda.security.guards import Principal
+
+logger = logging.getLogger("sheda.contracts")
+
+# Viewings after which a client may make a deal.
+DEAL_READY = (AppointmentStatus.CONFIRMED, AppointmentStatus.COMPLETED)
+
+SUBMIT = states.Move("paid for", frozenset({S.AWAITING_PAYMENT}), S.PAYMENT_SUBMITTED)
+CONFIRM = states.Move("confirmed", frozenset({S.PAYMENT_SUBMITTED}), S.ACTIVE)
+DECLINE = states.Move("declined", frozenset({S.PAYMENT_SUBMITTED}), S.DECLINED)
+CANCEL = states.Move("canceled", frozenset({S.AWAITING_PAYMENT}), S.CANCELED)
+EXPIRE = states.Move("expired", frozenset({S.ACTIVE}), S.EXPIRED)
+
+# The states that give the listing back (available for a new contract).
+RELEASES = frozenset({S.DECLINED, S.CANCELED, S.EXPIRED})
+
+
+def contract_out(row: Contract) -> ContractOut:
+    return ContractOut(
+        id=row.id,
+        property_id=row.property_id,  # type: ignore[attr-defined]
+        client_id=row.client_id,  # type: ignore[attr-defined]
+        agent_id=row.agent_id,  # type: ignore[attr-defined]
+        appointment_id=row.appointment_id,  # type: ignore[attr-defined]
+        contract_type=row.contract_type,
+        amount=row.amount,
+        rental_period_months=row.rental_period_months,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        status=row.status,
+        payment_reference=row.payment_reference,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Calendar months: 31 January + 1 month is the last day of February."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+async def create(
+    *, rt: Runtime, client: Principal, property_id: int, data: ContractIn
+) -> ContractOut:
+    listing = await visible_property(property_id=property_id, viewer=None)
+    agent_id: int = listing.agent_id  # type: ignore[attr-defined]
+    if agent_id == client.id:
+        raise Forbidden("You cannot make a contract on your own listing")
+    viewing = await Appointment.get_or_none(id=data.appointment_id, client_id=client.id)
+    if viewing is None:
+        raise NotFound("No such appointment")
+    if viewing.property_id != listing.id:  # type: ignore[attr-defined]
+        raise FieldError.one("body.appointment_id", "That viewing was of another listing")
+    if viewing.status not in DEAL_READY:
+        raise Conflict(
+            f"The viewing is {viewing.status.value}; a contract follows a confirmed or "
+            "completed one"
+        )
+    months = data.rental_period_months
+    if listing.listing_type == ListingType.RENT:
+        if months is None:
+            raise FieldError.one("body.rental_period_months", "Required for a rental (1..120)")
+        amount = listing.price * months
+    else:
+        if months is not None:
+            raise FieldError.one("body.rental_period_months", "Not allowed for a sale")
+        amount = listing.price
+    async with in_transaction():
+        # Taking the listing first makes concurrent creators wait on its row (PostgreSQL)
+        # and then find it pending; the unique index would refuse a second open contract
+        # anyway.
+        taken = await Property.filter(
+            id=listing.id, status=PropertyStatus.AVAILABLE, is_active=True
+        ).update(status=PropertyStatus.PENDING, updated_at=utcnow())
+        if not taken:
+            raise Conflict("This listing already has a deal in progress or is not available")
+        try:
+            row = await Contract.create(
+                property_id=listing.id,
+                client_id=client.id,
+                agent_id=agent_id,
+                appointment_id=viewing.id,
+                contract_type=listing.listing_type,
+                amount=amount,
+                rental_period_months=months,
+            )
+        except IntegrityError as err:
+            if ONE_OPEN_PER_PROPERTY in str(err):
+                raise Conflict("This listing already has a deal in progress") from None
+            raise
+    await _tell(rt, row, agent_id, "contract.created", listing.title)
+    return contract_out(row)
+
+
+async def list_visible(*, viewer: Principal, query: ContractQuery) -> Page[ContractOut]:
+    if query.role is PartyRole.CLIENT:
+        rows = Contract.filter(client_id=viewer.id)
+    elif query.role is PartyRole.AGENT:
+        rows = Contract.filter(agent_id=viewer.id)
+    elif is_admin(viewer):
+        rows = Contract.all()
+    else:
+        rows = Contract.filter(Q(client_id=viewer.id) | Q(agent_id=viewer.id))
+    if query.status is not None:
+        rows = rows.filter(status=query.status)
+    if query.property_id is not None:
+        rows = rows.filter(property_id=query.property_id)
+    page, next_cursor = await newest_first(rows, limit=query.limit, cursor=query.cursor)
+    return Page[ContractOut](items=[contract_out(r) for r in page], next_cursor=next_cursor)
+
+
+async def get(*, viewer: Principal, contract_id: int) -> ContractOut:
+    return contract_out(await visible_contract(contract_id=contract_id, viewer=viewer))
+
+
+async def submit_payment(
+    *, rt: Runtime, viewer: Principal, contract_id: int, data: PaymentSubmittedIn
+) -> ContractOut:
+    row = await visible_contract(contract_id=contract_id, viewer=viewer)
+    require_client(row, viewer)
+    values = {"payment_reference": data.payment_reference}
+    return await _move(rt, row, SUBMIT, tell=[row.agent_id], values=values)  # type: ignore[attr-defined]
+
+
+async def confirm_payment(*, rt: Runtime, viewer: Principal, contract_id: int) -> ContractOut:
+    row = await visible_contract(contract_id=contract_id, viewer=viewer)
+    require_agent(row, viewer)
+    start = utcnow()
+    end = add_months(start, row.rental_period_months) if row.rental_period_months else None
+    return await _move(
+        rt, row, CONFIRM, tell=[row.client_id], values={"start_date": start, "end_date": end}  # type: ignore[attr-defined]
+    )
+
+
+async def decline_payment(*, rt: Runtime, viewer: Principal, contract_id: int) -> ContractOut:
+    row = await visible_contract(contract_id=contract_id, viewer=viewer)
+    require_agent(row, viewer)
+    return await _move(rt, row, DECLINE, tell=[row.client_id])  # type: ignore[attr-defined]
+
+
+async def cancel(*, rt: Runtime, viewer: Principal, contract_id: int) -> ContractOut:
+    row = await visible_contract(contract_id=contract_id, viewer=viewer)
+    require_client(row, viewer)
+    return await _move(rt, row, CANCEL, tell=[row.agent_id])  # type: ignore[attr-defined]
+
+
+async def expire(*, rt: Runtime, contract_id: int, viewer: Principal) -> ContractOut:
+    """Admins: active → expired at once (the background loop does it at ``end_date``)."""
+    row = await visible_contract(contract_id=contract_id, viewer=viewer)
+    return await _move(rt, row, EXPIRE, tell=[row.client_id, row.agent_id])  # type: ignore[attr-defined]
+
+
+async def expire_due(*, rt: Runtime, now: datetime, batch: int = 500) -> int:
+    """The background loop: active rentals past ``end_date`` expire, their listing becomes
+    available and both parties are told. Each contract is claimed by its own conditional
+    UPDATE, so two loops running at once expire (and notify) each one exactly once."""
+    ids = await Contract.filter(status=S.ACTIVE, end_date__lte=now).order_by("end_date").limit(
+        batch
+    ).values_list("id", flat=True)
+    expired = 0
+    for contract_id in ids:
+        row = await Contract.get_or_none(id=contract_id)
+        if row is None:
+            continue
+        outcome = await _apply(row, EXPIRE)
+        if outcome.changed:
+            expired += 1
+            await _notify_move(rt, outcome.row, EXPIRE, [row.client_id, row.agent_id])  # type: ignore[attr-defined]
+    return expired
+
+
+async def _move(
+    rt: Runtime,
+    row: Contract,
+    move: states.Move[S],
+    *,
+    tell: list[int],
+    values: dict[str, Any] | None = None,
+) -> ContractOut:
+    outcome = await _apply(row, move, values=values)
+    if outcome.changed:
+        await _notify_move(rt, outcome.row, move, tell)
+    return contract_out(outcome.row)
+
+
+async def _apply(
+    row: Contract, move: states.Move[S], *, values: dict[str, Any] | None = None
+) -> states.Outcome[Contract]:
+    """The contract's move and the listing's status change, in one transaction."""
+    async with in_transaction():
+        outcome = await states.apply(Contract, row.id, move, noun="contract", values=values)
+        if outcome.changed and row.property_id is not None:  # type: ignore[attr-defined]
+            await _update_listing(row, move.target)
+    if outcome.changed:
+        logger.info("contract %s %s", row.id, move.done)
+    return outcome
+
+
+async def _update_listing(row: Contract, status: S) -> None:
+    listing = Property.filter(id=row.property_id)  # type: ignore[attr-defined]
+    now = utcnow()
+    if status is S.ACTIVE:
+        rent = row.contract_type == ListingType.RENT
+        taken = PropertyStatus.RENTED if rent else PropertyStatus.SOLD
+        await listing.filter(status=PropertyStatus.PENDING).update(status=taken, updated_at=now)
+    elif status in RELEASES:
+        # Only from the states this contract put it in: never over an agent's own change.
+        held = (PropertyStatus.PENDING, PropertyStatus.RENTED, PropertyStatus.SOLD)
+        await listing.filter(status__in=held).update(
+            status=PropertyStatus.AVAILABLE, updated_at=now
+        )
+
+
+async def _notify_move(rt: Runtime, row: Contract, move: states.Move[S], tell: list[int]) -> None:
+    title = await Property.filter(id=row.property_id).first().values_list("title", flat=True)  # type: ignore[attr-defined]
+    for user_id in tell:
+        await _tell(rt, row, user_id, f"contract.{move.target.value}", title)
+
+
+async def _tell(rt: Runtime, row: Contract, user_id: int, event: str, title: Any) -> None:
+    """Notify after the change is committed; a failed notification never undoes it."""
+    what = f"“{title}”" if title else "a listing that was removed"
+    summary = f"Contract #{row.id} for {what}: {event.removeprefix('contract.').replace('_', ' ')}"
+    try:
+        await notify(
+            rt=rt,
+            user_id=user_id,
+            event=event,
+            data={
+                "contract_id": row.id,
+                "property_id": row.property_id,  # type: ignore[attr-defined]
+                "appointment_id": row.appointment_id,  # type: ignore[attr-defined]
+                "summary": summary,
+            },
+        )
+    except Exception:
+        logger.exception("notifying user %s of %s for contract %s failed", user_id, event, row.id)

@@ -1,0 +1,58 @@
+"""One tick runs every job once; the loop ticks every SHEDA_JOBS_INTERVAL seconds.
+
+A failing job is logged and tried again next tick; it never stops the loop or the other
+jobs. Every run is recorded (JobRun) with the pid of the process that ran it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+
+from sheda.common.clock import utcnow
+from sheda.common.context import Runtime
+from sheda.jobs.models import JobRun
+from sheda.jobs.tasks import JOBS, Job
+
+logger = logging.getLogger("sheda.jobs")
+
+
+async def tick(rt: Runtime, jobs: tuple[Job, ...] = JOBS) -> dict[str, int | None]:
+    """Run each job once: {job name: rows changed, or None when it failed}."""
+    results: dict[str, int | None] = {}
+    for job in jobs:
+        started_at, clock = utcnow(), time.perf_counter()
+        affected: int | None = None
+        error: str | None = None
+        try:
+            affected = await job.run(rt, started_at)
+        except Exception as exc:  # logged and retried next tick, never fatal
+            error = f"{type(exc).__name__}: {exc}"
+            logger.exception("job %s failed; it runs again next tick", job.name)
+        results[job.name] = affected
+        if affected:
+            logger.info("job %s changed %s row(s)", job.name, affected)
+        try:
+            await JobRun.create(
+                job=job.name,
+                pid=os.getpid(),
+                started_at=started_at,
+                duration_ms=round((time.perf_counter() - clock) * 1000),
+                affected=affected or 0,
+                ok=error is None,
+                error=error,
+            )
+        except Exception:  # the record is a nicety; the database may be what failed
+            logger.warning("could not record the run of job %s", job.name, exc_info=True)
+    return results
+
+
+async def run_forever(rt: Runtime, interval: float) -> None:
+    logger.info("background loop started in process %s, every %s s", os.getpid(), interval)
+    while True:
+        try:
+            await tick(rt)
+        except Exception:  # tick already guards each job; this is the last line
+            logger.exception("background loop tick failed")
+        await asyncio.sleep(interval)

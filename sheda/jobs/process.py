@@ -1,0 +1,43 @@
+"""The background loop's own process, started once per server by Sanic's worker manager
+(``app.manager.manage`` from the main process) when the server runs with Redis: however
+many workers there are, one loop. Its notifications reach every worker through Redis.
+
+``serve`` is a module-level function because the manager pickles it into a new process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+from sheda import db
+from sheda.common.logs import configure_logging
+from sheda.config import Settings
+from sheda.jobs.loop import run_forever
+from sheda.runtime import build_runtime, close_runtime
+
+
+def serve(settings: Settings) -> None:
+    configure_logging(settings.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_main(settings))
+
+
+async def _main(settings: Settings) -> None:
+    await db.init_db(settings, create_schema=False)
+    runtime = build_runtime(settings)
+    loop_task = asyncio.get_running_loop().create_task(
+        run_forever(runtime, settings.jobs_interval)
+    )
+    # The manager stops its processes with SIGINT (and the shell may send SIGTERM):
+    # finish cleanly so the database connections are closed.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, loop_task.cancel)
+    try:
+        await loop_task
+    except asyncio.CancelledError:
+        pass
+    finally:
+        await close_runtime(runtime)
+        await db.close_db()

@@ -1,0 +1,45 @@
+"""Building and closing the Runtime (DB aside): shared by the server's workers and the
+background loop's own process, so both deliver notifications the same way."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sheda import redis as sheda_redis
+from sheda.chat.hub import Hub
+from sheda.chat.presence import Presence
+from sheda.chat.service import push_notification
+from sheda.chat.tickets import TicketStore
+from sheda.common.context import Runtime
+from sheda.common.storage import MediaStore
+from sheda.config import Settings
+from sheda.mail.service import Mailer
+from sheda.security.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Call inside the running loop. Nothing is started: a worker then starts the hub's
+    subscriber and presence heartbeats; the jobs process only publishes."""
+    redis = sheda_redis.connect(settings.redis_url) if settings.redis_url else None
+    limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
+    hub = Hub(redis)
+    runtime = Runtime(
+        settings=settings,
+        limiter=limiter,
+        mailer=Mailer.from_settings(settings),
+        media=MediaStore(settings.media_path),
+        hub=hub,
+        presence=Presence(redis, hub.local_users),
+        tickets=TicketStore(redis),
+        redis=redis,
+    )
+    runtime.notification_listeners.append(partial(push_notification, hub))
+    return runtime
+
+
+async def close_runtime(runtime: Runtime) -> None:
+    await runtime.hub.stop()
+    await runtime.presence.stop()
+    await runtime.mailer.drain()
+    if runtime.redis is not None:
+        await runtime.redis.aclose()
