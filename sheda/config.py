@@ -82,6 +82,7 @@ class Settings:
     media_dir: Path | None = None  # default: data_dir/media
 
     jobs_interval: int = 60  # seconds between background loop ticks; 0 turns the loop off
+    payment_window: int = 7 * 24 * 3600  # a contract unpaid this long is canceled
     currency: str = "NGN"  # ISO 4217 code shown with payment details
 
     rate_login_account: RateLimit = RateLimit(10, 15 * 60)

@@ -147,6 +147,32 @@ def test_integers_are_parsed(tmp_path: Path) -> None:
     assert (settings.port, settings.workers) == (8081, 3)
 
 
+def test_jobs_interval_zero_turns_the_loop_off_but_negative_is_refused(tmp_path: Path) -> None:
+    base = {"SHEDA_DATA_DIR": str(tmp_path)}
+    assert load_settings(base).jobs_interval == 60
+    assert load_settings({**base, "SHEDA_JOBS_INTERVAL": "0"}).jobs_interval == 0
+    with pytest.raises(ConfigError) as err:
+        load_settings({**base, "SHEDA_JOBS_INTERVAL": "-1"})
+    assert "SHEDA_JOBS_INTERVAL" in one_line(err)
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw"),
+    [("SHEDA_CURRENCY", "naira"), ("SHEDA_CURRENCY", "ngn"), ("SHEDA_LOG_LEVEL", "LOUD")],
+)
+def test_bad_names_are_refused(tmp_path: Path, variable: str, raw: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings({"SHEDA_DATA_DIR": str(tmp_path), variable: raw})
+    assert variable in one_line(err)
+
+
+def test_currency_and_log_level_are_read(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"SHEDA_DATA_DIR": str(tmp_path), "SHEDA_CURRENCY": "USD", "SHEDA_LOG_LEVEL": "debug"}
+    )
+    assert (settings.currency, settings.log_level) == ("USD", "debug")
+
+
 def test_rate_limit_parsing(tmp_path: Path) -> None:
     settings = load_settings(
         {"SHEDA_DATA_DIR": str(tmp_path), "SHEDA_RATE_LOGIN_ACCOUNT": "10/900"}

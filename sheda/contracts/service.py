@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -211,6 +211,25 @@ async def expire_due(*, rt: Runtime, now: datetime, batch: int = 500) -> int:
             expired += 1
             await _notify_move(rt, outcome.row, EXPIRE, [row.client_id, row.agent_id])  # type: ignore[attr-defined]
     return expired
+
+
+async def cancel_unpaid(*, rt: Runtime, now: datetime, window: timedelta, batch: int = 500) -> int:
+    """The background loop: a contract left awaiting payment longer than ``window`` is
+    canceled and its listing given back, so a client who walks away cannot hold a listing
+    forever (only the client may cancel it by hand). Both parties are told."""
+    ids = await Contract.filter(
+        status=S.AWAITING_PAYMENT, created_at__lte=now - window
+    ).order_by("created_at").limit(batch).values_list("id", flat=True)
+    canceled = 0
+    for contract_id in ids:
+        row = await Contract.get_or_none(id=contract_id)
+        if row is None:
+            continue
+        outcome = await _apply(row, CANCEL)
+        if outcome.changed:
+            canceled += 1
+            await _notify_move(rt, outcome.row, CANCEL, [row.client_id, row.agent_id])  # type: ignore[attr-defined]
+    return canceled
 
 
 async def _move(

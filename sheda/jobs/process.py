@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 
 from sheda import db
@@ -16,6 +17,8 @@ from sheda.common.logs import configure_logging
 from sheda.config import Settings
 from sheda.jobs.loop import run_forever
 from sheda.runtime import build_runtime, close_runtime
+
+logger = logging.getLogger("sheda.jobs")
 
 
 def serve(settings: Settings) -> None:
@@ -25,7 +28,7 @@ def serve(settings: Settings) -> None:
 
 
 async def _main(settings: Settings) -> None:
-    await db.init_db(settings, create_schema=False)
+    await _open_database(settings)
     runtime = build_runtime(settings)
     loop_task = asyncio.get_running_loop().create_task(
         run_forever(runtime, settings.jobs_interval)
@@ -41,3 +44,19 @@ async def _main(settings: Settings) -> None:
     finally:
         await close_runtime(runtime)
         await db.close_db()
+
+
+async def _open_database(settings: Settings) -> None:
+    """A database that is not up yet (the server and it starting together) is waited for:
+    this process dying would leave the server without its loop."""
+    delay = 1.0
+    while True:
+        try:
+            await db.init_db(settings, create_schema=False)
+            return
+        except Exception as exc:
+            logger.warning("jobs: database not reachable (%s); retrying in %.0f s", exc, delay)
+            with contextlib.suppress(Exception):
+                await db.close_db()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)

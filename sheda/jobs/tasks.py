@@ -30,6 +30,13 @@ async def expire_contracts(rt: Runtime, now: datetime) -> int:
     return await contracts.expire_due(rt=rt, now=now)
 
 
+async def cancel_unpaid_contracts(rt: Runtime, now: datetime) -> int:
+    """Contracts awaiting payment for longer than SHEDA_PAYMENT_WINDOW: canceled, listing
+    available again, both told."""
+    window = timedelta(seconds=rt.settings.payment_window)
+    return await contracts.cancel_unpaid(rt=rt, now=now, window=window)
+
+
 async def cancel_stale_appointments(rt: Runtime, now: datetime) -> int:
     """Pending viewings whose time came without a confirmation: canceled, both told."""
     return await appointments.cancel_stale(rt=rt, now=now)
@@ -51,6 +58,7 @@ async def purge_credentials(rt: Runtime, now: datetime) -> int:
 
 JOBS: tuple[Job, ...] = (
     Job("expire_contracts", expire_contracts),
+    Job("cancel_unpaid_contracts", cancel_unpaid_contracts),
     Job("cancel_stale_appointments", cancel_stale_appointments),
     Job("purge_credentials", purge_credentials),
 )
