@@ -182,6 +182,28 @@ async def cancel_for_listing(*, property_id: int) -> list[Appointment]:
     return rows
 
 
+async def cancel_for_closed_account(*, rt: Runtime, user_id: int) -> int:
+    """An account was deleted: its pending and confirmed viewings (either side) are
+    canceled and the other party told, so no agent waits for a client who is gone."""
+    rows = await Appointment.filter(
+        Q(client_id=user_id) | Q(agent_id=user_id), status__in=list(HOLDS_TIME)
+    )
+    canceled = 0
+    for row in rows:
+        if not await Appointment.filter(id=row.id, status__in=list(HOLDS_TIME)).update(
+            status=S.CANCELED, updated_at=utcnow()
+        ):
+            continue
+        canceled += 1
+        other = row.agent_id if row.client_id == user_id else row.client_id  # type: ignore[attr-defined]
+        listing = await Property.get_or_none(id=row.property_id)  # type: ignore[attr-defined]
+        await _tell(
+            rt, row, other, "appointment.canceled", listing,
+            reason="the other party closed their account",
+        )
+    return canceled
+
+
 async def tell_listing_removed(*, rt: Runtime, rows: list[Appointment], title: str) -> None:
     for row in rows:
         await _tell(

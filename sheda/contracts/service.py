@@ -232,6 +232,19 @@ async def cancel_unpaid(*, rt: Runtime, now: datetime, window: timedelta, batch:
     return canceled
 
 
+async def cancel_for_closed_account(*, rt: Runtime, user_id: int) -> int:
+    """A client deleted their account: their contracts still awaiting payment are canceled
+    and the listings given back (the agent is told). Paid or active ones stay: money has
+    moved, and the agent still confirms or declines."""
+    canceled = 0
+    for row in await Contract.filter(client_id=user_id, status=S.AWAITING_PAYMENT):
+        outcome = await _apply(row, CANCEL)
+        if outcome.changed:
+            canceled += 1
+            await _notify_move(rt, outcome.row, CANCEL, [row.agent_id])  # type: ignore[attr-defined]
+    return canceled
+
+
 async def _move(
     rt: Runtime,
     row: Contract,

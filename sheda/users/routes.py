@@ -50,12 +50,12 @@ async def patch_me(request: Request) -> HTTPResponse:
     summary="Delete my account",
     tag=TAG,
     description="Soft delete: every session is revoked at once and the email, username and "
-    "phone number may be registered again.",
+    "phone number may be registered again. Pending and confirmed viewings are canceled and "
+    "contracts still awaiting payment canceled (the other party is notified).",
     responses={204: "Deleted"},
 )
 async def delete_me(request: Request) -> HTTPResponse:
-    rt = runtime(request)
-    await service.delete_me(user=current(request).user, media=rt.media, hub=rt.hub)
+    await service.delete_me(rt=runtime(request), user=current(request).user)
     return no_content()
 
 

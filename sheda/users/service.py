@@ -7,11 +7,14 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from sheda.appointments import service as appointments
 from sheda.auth.models import AuthSession
-from sheda.chat.hub import CLOSE_REVOKED, Hub
+from sheda.chat.hub import CLOSE_REVOKED
 from sheda.common.clock import utcnow
+from sheda.common.context import Runtime
 from sheda.common.images import clean_image
 from sheda.common.storage import MediaStore
+from sheda.contracts import service as contracts
 from sheda.errors import Conflict, FieldError, NotFound
 from sheda.properties.models import Property
 from sheda.users.models import AgentProfile, PaymentAccount, User, UserType
@@ -97,9 +100,10 @@ async def update_me(*, user: User, changes: UserPatch) -> UserOut:
     return user_out(fresh, await load_profile(fresh))
 
 
-async def delete_me(*, user: User, media: MediaStore, hub: Hub) -> None:
+async def delete_me(*, rt: Runtime, user: User) -> None:
     """Soft delete: the row stays (deals and chats still name it) but the account is gone:
-    sessions revoked, email/username/phone freed for a new registration at once."""
+    sessions revoked, email/username/phone freed for a new registration at once, pending
+    and confirmed viewings canceled, contracts still awaiting payment canceled."""
     now = utcnow()
     async with in_transaction():
         updated = await User.filter(id=user.id, deleted_at=None).update(
@@ -118,8 +122,10 @@ async def delete_me(*, user: User, media: MediaStore, hub: Hub) -> None:
                 revoked_at=now, revoked_reason="account_deleted"
             )
     if updated:
-        await hub.close_sessions(user.id, code=CLOSE_REVOKED)
-        await media.delete_url(user.avatar_url)
+        await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED)
+        await rt.media.delete_url(user.avatar_url)
+        await appointments.cancel_for_closed_account(rt=rt, user_id=user.id)
+        await contracts.cancel_for_closed_account(rt=rt, user_id=user.id)
 
 
 async def set_avatar(*, user: User, data: bytes, media: MediaStore) -> str:
