@@ -102,8 +102,9 @@ async def update_me(*, user: User, changes: UserPatch) -> UserOut:
 
 async def delete_me(*, rt: Runtime, user: User) -> None:
     """Soft delete: the row stays (deals and chats still name it) but the account is gone:
-    sessions revoked, email/username/phone freed for a new registration at once, pending
-    and confirmed viewings canceled, contracts still awaiting payment canceled."""
+    sessions revoked, email/username/phone freed for a new registration at once, their
+    listings hidden, pending and confirmed viewings canceled, contracts still awaiting
+    payment canceled."""
     now = utcnow()
     async with in_transaction():
         updated = await User.filter(id=user.id, deleted_at=None).update(
@@ -120,6 +121,10 @@ async def delete_me(*, rt: Runtime, user: User) -> None:
         if updated:
             await AuthSession.filter(user_id=user.id, revoked_at=None).update(
                 revoked_at=now, revoked_reason="account_deleted"
+            )
+            # An agent who left takes their listings off the market: nobody could answer.
+            await Property.filter(agent_id=user.id, is_active=True).update(
+                is_active=False, updated_at=now
             )
     if updated:
         await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED)

@@ -15,6 +15,7 @@ from tests.deals import (
     at,
     book,
     confirmed_viewing,
+    iso,
     listing,
     start_contract,
 )
@@ -71,3 +72,11 @@ async def test_an_agent_leaving_cancels_the_viewings_booked_with_them(client):
     assert (await Appointment.get(id=rejected["id"])).status == "rejected"
     told = await _events(visitor.id, "appointment.canceled")
     assert sorted(d["appointment_id"] for d in told) == sorted([pending["id"], confirmed["id"]])
+    # nobody is left to answer for the listing: it is off the market
+    assert (await client.get(f"/api/v1/properties/{flat.id}")).status_code == 404
+    late = await client.post(
+        "/api/v1/appointments",
+        headers=visitor.headers,
+        json={"property_id": flat.id, "scheduled_at": iso(at(6))},
+    )
+    assert late.status_code == 404
