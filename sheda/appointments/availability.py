@@ -33,6 +33,9 @@ async def replace(*, agent_id: int, data: AvailabilityIn) -> AvailabilityOut:
         for slot in data.slots
     ]
     async with in_transaction():
+        # The agent's row lock queues concurrent replacements (PostgreSQL; SQLite runs one
+        # transaction at a time): otherwise two PUTs could each delete, then both insert.
+        await User.filter(id=agent_id).select_for_update().first()
         await AvailabilitySlot.filter(agent_id=agent_id).delete()
         if rows:
             await AvailabilitySlot.bulk_create(rows)

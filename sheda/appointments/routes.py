@@ -126,8 +126,8 @@ TRANSITIONS = "A move from a state that does not allow it is 409; repeating the 
     Access.USER,
     summary="Confirm a viewing",
     tag=TAG,
-    description=f"The appointment's agent: pending → confirmed. {TRANSITIONS} The client gets "
-    "`appointment.confirmed`.",
+    description=f"The appointment's agent: pending → confirmed, while its time is still "
+    f"ahead (409 after). {TRANSITIONS} The client gets `appointment.confirmed`.",
     responses={200: AppointmentOut},
     errors=(404, 409),
 )

@@ -68,7 +68,7 @@ async def book(*, rt: Runtime, client: Principal, data: AppointmentIn) -> Appoin
         raise Forbidden("You cannot book a viewing of your own listing")
     if listing.status in (PropertyStatus.RENTED, PropertyStatus.SOLD):
         raise Conflict(f"This listing is {listing.status.value}; it takes no more viewings")
-    start = data.scheduled_at.astimezone(UTC)
+    start = data.scheduled_at  # in UTC (schemas.py)
     now = utcnow()
     if start <= now:
         raise FieldError.one("body.scheduled_at", "The time must be in the future")
@@ -120,7 +120,11 @@ async def get(*, viewer: Principal, appointment_id: int) -> AppointmentOut:
 async def confirm(*, rt: Runtime, viewer: Principal, appointment_id: int) -> AppointmentOut:
     row = await party_appointment(appointment_id=appointment_id, viewer=viewer)
     require_agent(row, viewer)
-    return await _move(rt, row, CONFIRM, tell=row.client_id)  # type: ignore[attr-defined]
+    return await _move(
+        rt, row, CONFIRM, tell=row.client_id,  # type: ignore[attr-defined]
+        guard={"scheduled_at__gt": utcnow()},
+        refused="The viewing's time has passed; it can no longer be confirmed",
+    )
 
 
 async def reject(
@@ -144,7 +148,9 @@ async def complete(*, rt: Runtime, viewer: Principal, appointment_id: int) -> Ap
     require_agent(row, viewer)
     # Not before the viewing has started.
     return await _move(
-        rt, row, COMPLETE, tell=row.client_id, guard={"scheduled_at__lte": utcnow()}  # type: ignore[attr-defined]
+        rt, row, COMPLETE, tell=row.client_id,  # type: ignore[attr-defined]
+        guard={"scheduled_at__lte": utcnow()},
+        refused="The viewing has not started yet; it cannot be completed before its time",
     )
 
 
@@ -219,10 +225,12 @@ async def _move(
     *,
     tell: int,
     guard: dict[str, object] | None = None,
+    refused: str | None = None,
     values: dict[str, object] | None = None,
 ) -> AppointmentOut:
     outcome = await states.apply(
-        Appointment, row.id, move, noun="appointment", guard=guard, values=values
+        Appointment, row.id, move, noun="appointment", guard=guard, refused=refused,
+        values=values,
     )
     if outcome.changed:
         logger.info("appointment %s %s", row.id, move.done)

@@ -41,12 +41,14 @@ async def apply(
     *,
     noun: str,
     guard: dict[str, Any] | None = None,
+    refused: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Outcome[Row]:
     """Move row ``row_id`` of ``model`` (whose state column is ``status``).
 
     ``guard`` adds conditions to the UPDATE (e.g. "its time has come"); when the row is in
-    a source state but the guard fails, the move is refused with 409. ``values`` are set
+    a source state but the guard fails, the move is refused with 409 and the ``refused``
+    message. ``values`` are set
     with the new state. Inside ``in_transaction()`` both queries join the transaction."""
     changed = await model.filter(
         id=row_id, status__in=list(move.sources), **(guard or {})
@@ -55,7 +57,7 @@ async def apply(
     status = current.status  # type: ignore[attr-defined]
     if not changed and status != move.target:
         if status in move.sources:  # the guard said no
-            raise Conflict(f"The {noun} cannot be {move.done} yet")
+            raise Conflict(refused or f"The {noun} cannot be {move.done} now")
         state = status.value.replace("_", " ")
         raise Conflict(f"The {noun} is {state}; it cannot be {move.done}")
     return Outcome(row=current, changed=bool(changed))
