@@ -35,7 +35,9 @@ TRANSITIONS = (
     description="The client of a confirmed or completed viewing (else 409): the amount the "
     "contract will cost (sale: the price; rent: the monthly price x `months`, default 12, "
     "1..120), the currency and the agent's bank account. 409 when the agent has not added "
-    "a payment account.",
+    "a payment account, or when the listing cannot take this client's deal (another deal "
+    "holds it, or it is rented or sold); 404 when the listing was removed or hidden. An "
+    "amount above 9,999,999,999,999.99 is 422 (`months`).",
     query=PaymentDetailsQuery,
     responses={200: PaymentDetailsOut},
     errors=(404, 409, 422),
@@ -59,10 +61,11 @@ async def payment_details(request: Request, appointment_id: int) -> HTTPResponse
     "listing's viewing is 422, an unknown one 404, one in another state 409). Rentals need "
     "`rental_period_months` (1..120); sales must not send it (422). The amount is set by "
     "the server (sale: price; rent: monthly price x months). The contract starts "
-    "`awaiting_payment` and the listing becomes `pending`. A listing that already has a "
-    "pending or active contract, or is not available, is 409; the database allows one "
-    "such contract per listing, so concurrent requests give exactly one 201. Your own "
-    "listing is 403. The agent gets `contract.created`.",
+    "`awaiting_payment` and the listing becomes `pending`. An amount above "
+    "9,999,999,999,999.99 (the most a JSON number carries to the cent) is 422. A "
+    "listing that already has a pending or active contract, or is not available, is 409; "
+    "the database allows one such contract per listing, so concurrent requests give "
+    "exactly one 201. Your own listing is 403. The agent gets `contract.created`.",
     body=ContractIn,
     responses={201: ContractOut},
     errors=(404, 409),
@@ -181,9 +184,9 @@ async def cancel_contract(request: Request, id: int) -> HTTPResponse:
     Access.ADMIN,
     summary="Expire an active contract now",
     tag=TAG,
-    description=f"Admins: active → expired; the listing is available again. The background "
-    f"loop does this by itself once a rental's `end_date` has passed. {TRANSITIONS} Both "
-    "parties get `contract.expired`.",
+    description=f"Admins: an active rental → expired; the listing is available again. A "
+    f"sale does not expire (409). The background loop does this by itself once a rental's "
+    f"`end_date` has passed. {TRANSITIONS} Both parties get `contract.expired`.",
     responses={200: ContractOut},
     errors=(404, 409),
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -45,6 +46,10 @@ logger = logging.getLogger("sheda.contracts")
 
 # Viewings after which a client may make a deal.
 DEAL_READY = (AppointmentStatus.CONFIRMED, AppointmentStatus.COMPLETED)
+# The largest amount a deal may come to: 15 significant digits, which a JSON number (a
+# double) carries exactly to the cent. A listing's price (12 integer digits) always fits;
+# only a rent x months beyond it is refused (422) rather than shown a cent off.
+MAX_AMOUNT = Decimal("9999999999999.99")
 
 SUBMIT = states.Move("paid for", frozenset({S.AWAITING_PAYMENT}), S.PAYMENT_SUBMITTED)
 CONFIRM = states.Move("confirmed", frozenset({S.PAYMENT_SUBMITTED}), S.ACTIVE)
@@ -105,6 +110,11 @@ async def create(
         if months is None:
             raise FieldError.one("body.rental_period_months", "Required for a rental (1..120)")
         amount = listing.price * months
+        if amount > MAX_AMOUNT:
+            raise FieldError.one(
+                "body.rental_period_months",
+                f"{months} months would come to more than {MAX_AMOUNT:,}; choose fewer",
+            )
     else:
         if months is not None:
             raise FieldError.one("body.rental_period_months", "Not allowed for a sale")
@@ -129,7 +139,8 @@ async def create(
                 rental_period_months=months,
             )
         except IntegrityError as err:
-            if ONE_OPEN_PER_PROPERTY in str(err):
+            # PostgreSQL names the index; SQLite names the column of the unique index.
+            if any(name in str(err) for name in (ONE_OPEN_PER_PROPERTY, "contracts.property_id")):
                 raise Conflict("This listing already has a deal in progress") from None
             raise
     await _tell(rt, row, agent_id, "contract.created", listing.title)
@@ -189,8 +200,11 @@ async def cancel(*, rt: Runtime, viewer: Principal, contract_id: int) -> Contrac
 
 
 async def expire(*, rt: Runtime, contract_id: int, viewer: Principal) -> ContractOut:
-    """Admins: active → expired at once (the background loop does it at ``end_date``)."""
+    """Admins: an active rental → expired at once (the loop does it at ``end_date``). A sale
+    has no end: expiring it would put a sold home back on the market."""
     row = await visible_contract(contract_id=contract_id, viewer=viewer)
+    if row.contract_type != ListingType.RENT:
+        raise Conflict("A sale does not expire; only rentals do")
     return await _move(rt, row, EXPIRE, tell=[row.client_id, row.agent_id])  # type: ignore[attr-defined]
 
 
