@@ -187,7 +187,7 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
     @app.main_process_ready
     async def start_jobs_process(app: Sanic) -> None:
         if settings.jobs_interval and settings.redis_url:
-            app.manager.manage("ShedaJobs", jobs_process.serve, {"settings": settings})
+            jobs_process.start(app.manager, settings)
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:

@@ -3,6 +3,8 @@
 many workers there are, one loop. Its notifications reach every worker through Redis.
 
 ``serve`` is a module-level function because the manager pickles it into a new process.
+Sanic does not restart a managed process that died (a crash, the OOM killer): ``watch``
+runs in the main process and asks the manager to start a new one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
+import time
+from typing import Any
+
+from sanic.worker.process import ProcessState
 
 from sheda import db
 from sheda.common.logs import configure_logging
@@ -19,6 +26,36 @@ from sheda.jobs.loop import run_forever
 from sheda.runtime import build_runtime, close_runtime
 
 logger = logging.getLogger("sheda.jobs")
+
+
+NAME = "ShedaJobs"
+WATCH_EVERY = 2.0  # seconds between liveness checks in the main process
+
+
+def start(manager: Any, settings: Settings) -> None:
+    """From the main process (main_process_ready): the loop's process and its watchdog."""
+    manager.manage(NAME, serve, {"settings": settings}, restartable=True)
+    threading.Thread(target=_watch, args=(manager,), name="sheda-jobs-watch", daemon=True).start()
+
+
+def _watch(manager: Any) -> None:
+    # The restart itself happens on the main thread: the name is sent on the manager's
+    # own message pipe, the way a worker asks for a restart.
+    replaced: set[int] = set()  # pids already reported, so each death is handled once
+    while not getattr(manager, "_shutting_down", False):
+        time.sleep(WATCH_EVERY)
+        worker = manager.durable.get(NAME)
+        if worker is None or getattr(manager, "_shutting_down", False):
+            return
+        for process in worker.processes:
+            ended = process.state in (ProcessState.FAILED, ProcessState.COMPLETED)
+            if ended and process.pid not in replaced:
+                replaced.add(process.pid)
+                logger.warning(
+                    "jobs: the loop's process %s ended (%s); starting a new one",
+                    process.pid, process.state.name,
+                )
+                manager.monitor_publisher.send(process.name)
 
 
 def serve(settings: Settings) -> None:
