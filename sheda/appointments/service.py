@@ -29,6 +29,7 @@ from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
+from sheda.common.sweep import sweep
 from sheda.errors import Conflict, FieldError, Forbidden
 from sheda.notifications.service import notify
 from sheda.properties.models import Property, PropertyStatus
@@ -161,20 +162,21 @@ async def cancel_stale(*, rt: Runtime, now: datetime, batch: int = 500) -> int:
     ids = await Appointment.filter(status=S.PENDING, scheduled_at__lte=now).order_by(
         "scheduled_at"
     ).limit(batch).values_list("id", flat=True)
-    canceled = 0
-    for appointment_id in ids:
-        changed = await Appointment.filter(id=appointment_id, status=S.PENDING).update(
-            status=S.CANCELED, updated_at=utcnow()
-        )
-        if not changed:
-            continue  # another loop, or a party, got there first
-        canceled += 1
-        row = await Appointment.get(id=appointment_id)
-        listing = await Property.get_or_none(id=row.property_id)  # type: ignore[attr-defined]
-        reason = "its time passed before it was confirmed"
-        for user_id in (row.client_id, row.agent_id):  # type: ignore[attr-defined]
-            await _tell(rt, row, user_id, "appointment.canceled", listing, reason=reason)
-    return canceled
+    return await sweep(ids, lambda i: _cancel_stale(rt, i), what="stale appointment cancel")
+
+
+async def _cancel_stale(rt: Runtime, appointment_id: int) -> bool:
+    changed = await Appointment.filter(id=appointment_id, status=S.PENDING).update(
+        status=S.CANCELED, updated_at=utcnow()
+    )
+    if not changed:
+        return False  # another loop, or a party, got there first
+    row = await Appointment.get(id=appointment_id)
+    listing = await Property.get_or_none(id=row.property_id)  # type: ignore[attr-defined]
+    reason = "its time passed before it was confirmed"
+    for user_id in (row.client_id, row.agent_id):  # type: ignore[attr-defined]
+        await _tell(rt, row, user_id, "appointment.canceled", listing, reason=reason)
+    return True
 
 
 async def cancel_for_listing(*, property_id: int) -> list[Appointment]:

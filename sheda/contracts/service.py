@@ -27,6 +27,7 @@ from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
+from sheda.common.sweep import sweep
 from sheda.contracts.models import ONE_OPEN_PER_PROPERTY, Contract
 from sheda.contracts.models import ContractStatus as S
 from sheda.contracts.policy import require_agent, require_client, visible_contract
@@ -215,16 +216,7 @@ async def expire_due(*, rt: Runtime, now: datetime, batch: int = 500) -> int:
     ids = await Contract.filter(status=S.ACTIVE, end_date__lte=now).order_by("end_date").limit(
         batch
     ).values_list("id", flat=True)
-    expired = 0
-    for contract_id in ids:
-        row = await Contract.get_or_none(id=contract_id)
-        if row is None:
-            continue
-        outcome = await _apply(row, EXPIRE)
-        if outcome.changed:
-            expired += 1
-            await _notify_move(rt, outcome.row, EXPIRE, [row.client_id, row.agent_id])  # type: ignore[attr-defined]
-    return expired
+    return await sweep(ids, lambda i: _close(rt, i, EXPIRE), what="contract expiry")
 
 
 async def cancel_unpaid(*, rt: Runtime, now: datetime, window: timedelta, batch: int = 500) -> int:
@@ -234,16 +226,18 @@ async def cancel_unpaid(*, rt: Runtime, now: datetime, window: timedelta, batch:
     ids = await Contract.filter(
         status=S.AWAITING_PAYMENT, created_at__lte=now - window
     ).order_by("created_at").limit(batch).values_list("id", flat=True)
-    canceled = 0
-    for contract_id in ids:
-        row = await Contract.get_or_none(id=contract_id)
-        if row is None:
-            continue
-        outcome = await _apply(row, CANCEL)
-        if outcome.changed:
-            canceled += 1
-            await _notify_move(rt, outcome.row, CANCEL, [row.client_id, row.agent_id])  # type: ignore[attr-defined]
-    return canceled
+    return await sweep(ids, lambda i: _close(rt, i, CANCEL), what="unpaid contract cancel")
+
+
+async def _close(rt: Runtime, contract_id: int, move: states.Move[S]) -> bool:
+    """One row of a sweep: the move (if nobody made it meanwhile), then both parties told."""
+    row = await Contract.get_or_none(id=contract_id)
+    if row is None:
+        return False
+    outcome = await _apply(row, move)
+    if outcome.changed:
+        await _notify_move(rt, outcome.row, move, [row.client_id, row.agent_id])  # type: ignore[attr-defined]
+    return outcome.changed
 
 
 async def cancel_for_closed_account(*, rt: Runtime, user_id: int) -> int:

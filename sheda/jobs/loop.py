@@ -12,6 +12,7 @@ import time
 
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
+from sheda.common.sweep import SweepFailed
 from sheda.jobs.models import JobRun
 from sheda.jobs.tasks import JOBS, Job
 
@@ -27,10 +28,13 @@ async def tick(rt: Runtime, jobs: tuple[Job, ...] = JOBS) -> dict[str, int | Non
         error: str | None = None
         try:
             affected = await job.run(rt, started_at)
+        except SweepFailed as exc:  # some rows failed (each logged); the others were done
+            affected, error = exc.done, str(exc)
+            logger.error("job %s failed for some rows, retried next tick: %s", job.name, exc)
         except Exception as exc:  # logged and retried next tick, never fatal
             error = f"{type(exc).__name__}: {exc}"
             logger.exception("job %s failed; it runs again next tick", job.name)
-        results[job.name] = affected
+        results[job.name] = affected if error is None else None
         if affected:
             logger.info("job %s changed %s row(s)", job.name, affected)
         try:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from sheda.appointments import service as appointments
 from sheda.auth.models import AuthSession, OtpCode, RefreshToken, ResetGrant
@@ -46,12 +46,16 @@ async def purge_credentials(rt: Runtime, now: datetime) -> int:
     """Expired one-time codes and reset grants, expired refresh tokens, and sessions that
     ended (their refresh tokens go with them); old job records too. Nothing deleted here
     could still be used: each is refused on its own once expired or revoked."""
+    ended = Q(expires_at__lte=now) | Q(revoked_at__isnull=False)
     deleted = await OtpCode.filter(expires_at__lte=now).delete()
     deleted += await ResetGrant.filter(expires_at__lte=now).delete()
-    deleted += await RefreshToken.filter(expires_at__lte=now).delete()
-    deleted += await AuthSession.filter(
-        Q(expires_at__lte=now) | Q(revoked_at__isnull=False)
+    # The tokens of ended sessions first and by name, so the count is the same on every
+    # backend (SQLite would count the cascade, PostgreSQL would not).
+    deleted += await RefreshToken.filter(
+        Q(expires_at__lte=now)
+        | Q(session_id__in=Subquery(AuthSession.filter(ended).values("id")))
     ).delete()
+    deleted += await AuthSession.filter(ended).delete()
     await JobRun.filter(started_at__lte=now - JOB_RUNS_KEPT).delete()
     return deleted
 
