@@ -145,6 +145,8 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
         f"  {done.favourites} favourites, {done.inquiries} inquiries with {done.notes} notes\n"
         f"  {done.conversations} chats between clients and agents with {done.messages} "
         "messages\n"
+        f"  {done.viewings} viewings and {done.contracts} contracts (active behind every rented "
+        "or sold listing, two under way)\n"
         "sign in with any demo account; they all share one password:\n"
         f"  admin:    {done.admin_email}\n"
         f"  agents:   {', '.join(done.agent_emails)}\n"

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sheda.demo import vocab
 from sheda.demo.chats import Chat, make_chats
+from sheda.demo.deals import Deals, make_deals
 from sheda.inquiries.models import InquiryStatus, InquiryType
 from sheda.properties.models import ListingType, PropertyStatus, PropertyType
 from sheda.users.models import Role, UserType
@@ -89,6 +90,7 @@ class Plan:
     favourites: list[tuple[int, int]]  # (client index, listing index)
     leads: list[Lead]
     chats: list[Chat] = field(default_factory=list)
+    deals: Deals = field(default_factory=lambda: Deals(viewings=[], contracts=[]))
 
     @property
     def people(self) -> list[Person]:
@@ -328,5 +330,7 @@ def make_plan(*, listings: int, seed: int, now: datetime) -> Plan:
     leads = _leads(rows, clients, now, rng)
     # Drawn last, so that the chats leave the rest of a seed's data as it was.
     chats = make_chats(agents=agents, clients=clients, listings=rows, now=now, rng=rng)
+    # After the chats, for the same reason; it marks the listings of deals under way pending.
+    deals = make_deals(agents=agents, clients=clients, listings=rows, now=now, rng=rng)
     return Plan(admin=admin, agents=agents, agencies=agencies, clients=clients, listings=rows,
-                favourites=favourites, leads=leads, chats=chats)
+                favourites=favourites, leads=leads, chats=chats, deals=deals)

@@ -2,7 +2,8 @@
 
 Demo rows are recognised by their accounts: every demo email ends with ``@demo.sheda.local``.
 ``--reset`` removes those accounts and what hangs off them (their listings with photos,
-amenities, favourites and leads; their sessions, notifications and chats), nothing else.
+amenities, favourites and leads; their sessions, notifications, chats, availability,
+viewings and contracts), nothing else.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from sheda import db
+from sheda.appointments.models import Appointment, AvailabilitySlot
 from sheda.chat.models import Conversation, Message
 from sheda.common.clock import utcnow
 from sheda.common.storage import MediaStore
 from sheda.config import Settings
-from sheda.demo import vocab
+from sheda.contracts.models import Contract
+from sheda.demo import deals, vocab
 from sheda.demo.photos import PhotoPool
 from sheda.demo.plan import Plan, make_plan
 from sheda.inquiries.models import Inquiry, InquiryNote, InquiryStatus
@@ -54,6 +57,8 @@ class Summary:
     notes: int
     conversations: int
     messages: int
+    viewings: int
+    contracts: int
     admin_email: str
     agent_emails: tuple[str, ...]
     client_emails: tuple[str, ...]
@@ -104,6 +109,8 @@ async def seed_demo(settings: Settings, *, listings: int, seed: int, reset: bool
         notes=sum(len(lead.notes) for lead in plan.leads),
         conversations=len(plan.chats),
         messages=sum(len(chat.lines) for chat in plan.chats),
+        viewings=len(plan.deals.viewings),
+        contracts=len(plan.deals.contracts),
         admin_email=plan.admin.email,
         agent_emails=tuple(person.email for person in plan.agents),
         client_emails=tuple(person.email for person in plan.clients),
@@ -176,6 +183,7 @@ async def _write(plan: Plan, media: MediaStore, rounds: int, pool: PhotoPool) ->
             ])
             await _leads(plan, agent_ids, client_ids, listing_ids)
             await _chats(plan, agent_ids, client_ids, listing_ids)
+            await _deals(plan, agent_ids, client_ids, listing_ids)
     except IntegrityError as err:
         await _forget(media, written)
         raise DemoError(f"the demo accounts clash with existing rows ({err})") from None
@@ -311,6 +319,41 @@ async def _chats(plan: Plan, agent_ids: list[int], client_ids: list[int],
                 client_id=None, created_at=line.created_at, read_at=line.read_at,
             ))
     await Message.bulk_create(messages)
+
+
+async def _deals(plan: Plan, agent_ids: list[int], client_ids: list[int],
+                 listing_ids: list[int]) -> None:
+    """Availability, viewings and contracts, stored as the services would have left them
+    (the database's overlap and one-open-contract rules check them on the way in)."""
+    await AvailabilitySlot.bulk_create([
+        AvailabilitySlot(agent_id=agent, weekday=day, start_minute=start, end_minute=end)
+        for agent in agent_ids for day, start, end in deals.SLOTS
+    ])
+    viewing_ids = []
+    for viewing in plan.deals.viewings:  # one by one: the contracts need their ids
+        agent = agent_ids[plan.listings[viewing.listing].agent]
+        row = await Appointment.create(
+            property_id=listing_ids[viewing.listing], client_id=client_ids[viewing.client],
+            agent_id=agent, scheduled_at=viewing.at,
+            ends_at=viewing.at + timedelta(minutes=deals.MINUTES),
+            duration_minutes=deals.MINUTES, status=viewing.status, note=viewing.note,
+            reject_reason=viewing.reject_reason,
+            created_at=min(viewing.at, utcnow()) - timedelta(days=2),
+        )
+        viewing_ids.append(row.id)
+    contracts = []
+    for deal in plan.deals.contracts:
+        viewing = plan.deals.viewings[deal.viewing]
+        listing = plan.listings[viewing.listing]
+        contracts.append(Contract(
+            property_id=listing_ids[viewing.listing], client_id=client_ids[viewing.client],
+            agent_id=agent_ids[listing.agent], appointment_id=viewing_ids[deal.viewing],
+            contract_type=listing.listing_type, amount=deal.amount,
+            rental_period_months=deal.months, start_date=deal.start, end_date=deal.end,
+            status=deal.status, payment_reference=deal.payment_reference,
+            created_at=deal.created_at,
+        ))
+    await Contract.bulk_create(contracts)
 
 
 def _later(moment: datetime) -> datetime:
