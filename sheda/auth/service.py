@@ -113,7 +113,7 @@ async def register(*, rt: Runtime, data: RegisterIn, ip: str) -> AuthOut:
                 await AgentProfile.create(user=user)
     except IntegrityError:  # lost a race with a concurrent registration
         raise Conflict("This email, username or phone number is already taken") from None
-    await send_code(rt=rt, user=user, purpose=OtpPurpose.VERIFY_EMAIL)
+    await _mail_code(rt=rt, user=user, purpose=OtpPurpose.VERIFY_EMAIL)
     logger.info("registered user %s as %s", user.id, user.user_type.value)
     return await _with_tokens(rt, user)
 
@@ -238,14 +238,32 @@ async def send_code(*, rt: Runtime, user: User, purpose: OtpPurpose) -> None:
     )
 
 
+def _cooldown_key(purpose: OtpPurpose, email: str) -> str:
+    return f"otp:cooldown:{purpose.value}:{email}"
+
+
+def _quota_key(purpose: OtpPurpose, email: str) -> str:
+    return f"otp:email:{purpose.value}:{email}"
+
+
+async def _mail_code(*, rt: Runtime, user: User, purpose: OtpPurpose) -> None:
+    """A code mailed without an ``otp/send`` (the one at registration) still starts the
+    resend cooldown and counts toward the address's quota: an ``otp/send`` right after
+    registering must not mail a second code."""
+    s = rt.settings
+    await rt.limiter.hit(_cooldown_key(purpose, user.email), RateLimit(1, s.otp_resend_cooldown))
+    await rt.limiter.hit(_quota_key(purpose, user.email), s.rate_otp_email)
+    await send_code(rt=rt, user=user, purpose=purpose)
+
+
 async def request_code(*, rt: Runtime, email: str, purpose: OtpPurpose, ip: str) -> None:
     """Same answer and the same work whether or not the account exists."""
     s = rt.settings
     await enforce(rt.limiter, f"otp:ip:{ip}", s.rate_otp_ip)
-    cooldown = f"otp:cooldown:{purpose.value}:{email}"
+    cooldown = _cooldown_key(purpose, email)
     if await rt.limiter.hit(cooldown, RateLimit(1, s.otp_resend_cooldown)) is not None:
         return  # within the resend cooldown: nothing sent, quota untouched
-    await enforce(rt.limiter, f"otp:email:{purpose.value}:{email}", s.rate_otp_email)
+    await enforce(rt.limiter, _quota_key(purpose, email), s.rate_otp_email)
     user = await User.get_or_none(email=email, deleted_at=None, is_active=True)
     if user is None:
         return

@@ -40,7 +40,8 @@ TAG = "Chat"
     tag=TAG,
     description="Connect with `?token=`, `?ticket=` or `Sec-WebSocket-Protocol: bearer, "
     "<token>`; refused before the upgrade with 401 (bad credentials) or 403 (deactivated "
-    "account, disallowed Origin). Frames: see the API contract.",
+    "account, or a browser Origin outside SHEDA_WS_ORIGINS; a handshake without Origin, "
+    "as native apps make, is not refused for it). Frames: see the API contract.",
 )
 async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     rt = runtime(request)

@@ -169,6 +169,7 @@ def ack_frame(message: MessageOut) -> dict[str, Any]:
         "status": "sent",
         "message_id": message.id,
         "client_id": message.client_id,
+        "property_id": message.property_id,
         "conversation_id": message.conversation_id,
         "seq": message.seq,
         "created_at": message.created_at.isoformat().replace("+00:00", "Z"),

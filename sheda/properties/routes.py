@@ -63,7 +63,8 @@ async def list_properties(request: Request) -> HTTPResponse:
 )
 async def get_property(request: Request, property_id: int) -> HTTPResponse:
     viewer = request.ctx.principal
-    return respond(await service.detail(property_id=property_id, viewer=viewer))
+    online = runtime(request).presence.online
+    return respond(await service.detail(property_id=property_id, viewer=viewer, online=online))
 
 
 @bp.post("")

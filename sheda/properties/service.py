@@ -62,10 +62,16 @@ async def create(*, agent: Principal, data: PropertyCreate) -> PropertyOut:
     return await property_out(row)
 
 
-async def detail(*, property_id: int, viewer: Principal | None) -> PropertyDetailOut:
+async def detail(
+    *, property_id: int, viewer: Principal | None, online: users.OnlineLookup
+) -> PropertyDetailOut:
     row = await visible_property(property_id=property_id, viewer=viewer)
     out = await property_out(row)
-    agent = await users.public_profile(user_id=row.agent_id, include_inactive=True)  # type: ignore[attr-defined]
+    agent = await users.public_profile(
+        user_id=row.agent_id,  # type: ignore[attr-defined]
+        online=online,
+        include_inactive=True,
+    )
     return PropertyDetailOut(
         **out.model_dump(), agent=agent, price_comparison=await _price_comparison(row)
     )

@@ -25,6 +25,9 @@ class Access(StrEnum):
 
 
 ACCESS_ATTR = "__sheda_access__"
+OTP_SCOPE = "otp"
+# Every access token names the account type it acts as; one without is not a session's.
+ACCOUNT_SCOPES = frozenset({"client", "agent"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ async def principal_from_token(secret: str, token: str) -> Principal:
         session_uuid = uuid.UUID(claims.session_id)
     except (TokenError, ValueError):
         raise Unauthorized("The access token is invalid or expired") from None
+    if OTP_SCOPE in claims.scopes or not claims.scopes & ACCOUNT_SCOPES:
+        # An OTP-step token serves only the route it was made for (API.md).
+        raise Unauthorized("This token cannot be used here; sign in again")
     user = await _live_session_user(session_uuid, claims.user_id)
     return Principal(user=user, session_id=claims.session_id, scopes=claims.scopes)
 

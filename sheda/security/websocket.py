@@ -2,7 +2,8 @@
 
 Credentials, in order: ``Authorization: Bearer``, ``?token=``, the subprotocol header
 ``Sec-WebSocket-Protocol: bearer, <token>``, or a single-use ``?ticket=``. A bad one is
-401, a deactivated account 403, an Origin outside ``SHEDA_WS_ORIGINS`` 403.
+401, a deactivated account 403, a browser's Origin outside ``SHEDA_WS_ORIGINS`` 403
+(a handshake without Origin, from a native app, is not refused for it).
 
 Subprotocol negotiation: a route that declares ``subprotocols=["bearer"]`` refuses every
 client that offers none (which would break ``?token=`` clients). So the route declares
@@ -47,8 +48,10 @@ def _offered_protocols(request: Request) -> list[str]:
 
 async def websocket_principal(request: Request) -> Principal:
     settings = request.app.ctx.settings
+    # Browsers always send Origin; native and mobile apps send none and are not refused
+    # for it (a page elsewhere cannot strip the header, so this loses no protection).
     origin = request.headers.get("origin")
-    if settings.ws_origins and origin not in settings.ws_origins:
+    if settings.ws_origins and origin is not None and origin not in settings.ws_origins:
         raise Forbidden("This origin may not open a websocket here")
     offered = _offered_protocols(request)
     _offered_bearer.set("bearer" in offered)

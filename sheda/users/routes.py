@@ -119,4 +119,5 @@ async def put_payment_account(request: Request) -> HTTPResponse:
     errors=(404,),
 )
 async def get_user(request: Request, user_id: int) -> HTTPResponse:
-    return respond(await service.public_profile(user_id=user_id))
+    online = runtime(request).presence.online
+    return respond(await service.public_profile(user_id=user_id, online=online))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -27,6 +28,9 @@ from sheda.users.schemas import (
     UserOut,
     UserPatch,
 )
+
+# The hub's presence lookup: {user id: holds a socket on some worker}.
+OnlineLookup = Callable[[list[int]], Awaitable[dict[int, bool]]]
 
 AGENT_FIELDS = {"agency_name", "license_number"}
 
@@ -141,8 +145,11 @@ async def set_avatar(*, user: User, data: bytes, media: MediaStore) -> str:
     return url
 
 
-async def public_profile(*, user_id: int, include_inactive: bool = False) -> PublicUserOut:
-    """Deactivated accounts are hidden (404), except where a listing names its agent."""
+async def public_profile(
+    *, user_id: int, online: OnlineLookup, include_inactive: bool = False
+) -> PublicUserOut:
+    """Deactivated accounts are hidden (404), except where a listing names its agent.
+    ``online`` is the hub's presence lookup (a hint: any worker holds a socket of theirs)."""
     user = await User.get_or_none(id=user_id, deleted_at=None)
     if user is None or not (user.is_active or include_inactive):
         raise NotFound("No such user")
@@ -161,7 +168,7 @@ async def public_profile(*, user_id: int, include_inactive: bool = False) -> Pub
         avatar_url=user.avatar_url,
         user_type=user.user_type,
         agent_profile=agent,
-        online=False,  # presence comes with the real-time hub
+        online=(await online([user.id])).get(user.id, False),
         last_seen=user.last_seen_at,
     )
 

@@ -297,3 +297,18 @@ async def test_emails_are_matched_without_regard_to_case(client, server, mailbox
     assert len(mailbox.to(EMAIL)) == 2  # the verification mail and one reset mail
     response = await verify_otp(client, "Otp@Example.Com", code, "reset_password")
     assert response.status_code == 200, response.text
+
+
+async def test_the_code_mailed_at_registration_starts_the_cooldown(client, server, mailbox):
+    _, first = await signup(client, mailbox)
+    right_after = await send_otp(client, EMAIL, "verify_email")
+    assert right_after.status_code == 202 and right_after.json() == SENT
+    await settle_mail(server)
+    assert len(mailbox.to(EMAIL)) == 1  # no second code within the cooldown (1 s here)
+    await asyncio.sleep(1.1)
+    second = await fresh_code(client, server, mailbox, EMAIL, "verify_email")
+    assert len(mailbox.to(EMAIL)) == 2
+    # the resend is a newer code that replaces the registration's
+    if second != first:
+        assert_error(await verify_otp(client, EMAIL, first, "verify_email"), 400, "invalid_otp")
+    assert (await verify_otp(client, EMAIL, second, "verify_email")).status_code == 200

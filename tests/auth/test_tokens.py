@@ -15,6 +15,8 @@ from typing import Any
 
 import jwt
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from sheda.users.models import Role, User
 from tests.auth.helpers import ME, me_status, reset_token_for, unverified_claims
@@ -113,6 +115,30 @@ async def test_access_token_under_another_scheme_is_refused(client):
 
 
 # --- tokens used for the wrong thing ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("scopes", [["otp"], ["client", "otp"], [], ["admin"]])
+async def test_session_token_without_an_account_scope_is_refused(client, server, scopes):
+    # Correctly signed, naming a live session: only the scopes differ. An OTP-step token, or
+    # one that acts as no account type, serves no authenticated route (API.md, token scopes).
+    claims, _ = await real_claims(client)
+    claims["scopes"] = scopes
+    token = jwt.encode(claims, server.settings.secret_key, algorithm="HS256")
+    await assert_unauthorized(client, token)
+    response = await client.get("/api/v1/notifications", headers=bearer(token))
+    assert_error(response, 401, "unauthorized")
+    status = await _socket_handshake_status(server, token)
+    assert status == 401
+
+
+async def _socket_handshake_status(server, token: str) -> int:
+    url = server.url.replace("http://", "ws://") + f"/api/v1/chat/ws?token={token}"
+    try:
+        async with connect(url, open_timeout=5):
+            return 101
+    except InvalidStatus as refusal:
+        return refusal.response.status_code
+
 
 
 async def test_refresh_token_is_not_an_access_token(client):

@@ -51,7 +51,16 @@ MESSAGE_FRAME_KEYS = {
     "created_at",
 }
 SENDER_INFO_KEYS = {"id", "username", "avatar_url"}
-ACK_KEYS = {"type", "status", "message_id", "client_id", "conversation_id", "seq", "created_at"}
+ACK_KEYS = {
+    "type",
+    "status",
+    "message_id",
+    "client_id",
+    "property_id",
+    "conversation_id",
+    "seq",
+    "created_at",
+}
 ERROR_KEYS = {"type", "code", "detail", "client_id"}
 
 

@@ -32,7 +32,7 @@ async def test_original_frame_without_type_is_a_message(client, server):
 
     assert set(ack) == ACK_KEYS
     assert ack["status"] == "sent"
-    assert ack["client_id"] is None
+    assert ack["client_id"] is None and ack["property_id"] is None
     assert set(frame) == MESSAGE_FRAME_KEYS
     assert set(frame["sender_info"]) == SENDER_INFO_KEYS
     assert frame["sender_info"] == {"id": alice.id, "username": "alice", "avatar_url": None}
@@ -130,7 +130,7 @@ async def test_message_about_a_listing(client, server):
     async with open_ws(server, buyer.token) as b, open_ws(server, agent.token) as g:
         ack = await send_ws(b, agent, "Is it available?", property_id=listing["id"])
         frame = await expect(g, "message")
-    assert frame["property_id"] == listing["id"]
+    assert frame["property_id"] == ack["property_id"] == listing["id"]
     assert (await Message.get(id=ack["message_id"])).property_id == listing["id"]
 
 

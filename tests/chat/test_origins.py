@@ -1,5 +1,7 @@
 """With SHEDA_WS_ORIGINS set, a websocket from another Origin is refused with HTTP 403 before
-the upgrade, whatever its credentials (API.md "WebSocket protocol")."""
+the upgrade, whatever its credentials; a handshake without Origin (a native or mobile app)
+is not refused for it, and its credentials are checked as always (API.md "WebSocket
+protocol"). The ``websockets`` client sends no Origin unless told to."""
 
 from __future__ import annotations
 
@@ -46,6 +48,23 @@ async def test_other_origin_with_ticket_is_403(client, server):
         ):
             pass
     assert refusal.value.response.status_code == 403
+
+
+async def test_no_origin_connects_like_a_native_app(client, server):
+    me = await person(client, "me@example.com")
+    async with connect(ws_url(server, token=me.token), open_timeout=WAIT) as ws:
+        await ping_pong(ws)
+    response = await client.post(f"{CHAT}/ws-ticket", headers=me.headers)
+    async with connect(ws_url(server, ticket=response.json()["ticket"]), open_timeout=WAIT) as ws:
+        await ping_pong(ws)
+
+
+@pytest.mark.parametrize("params", [{}, {"token": "not-a-token"}, {"ticket": "not-a-ticket"}])
+async def test_no_origin_with_bad_credentials_is_401(server, params):
+    with pytest.raises(InvalidStatus) as refusal:
+        async with connect(ws_url(server, **params), open_timeout=WAIT):
+            pass
+    assert refusal.value.response.status_code == 401
 
 
 async def test_rest_is_not_bound_by_ws_origins(client):

@@ -48,7 +48,16 @@ MESSAGE_KEYS = {
     "type", "id", "conversation_id", "seq", "sender_info", "receiver_id", "message",
     "property_id", "client_id", "created_at",
 }  # fmt: skip
-ACK_KEYS = {"type", "status", "message_id", "client_id", "conversation_id", "seq", "created_at"}
+ACK_KEYS = {
+    "type",
+    "status",
+    "message_id",
+    "client_id",
+    "property_id",
+    "conversation_id",
+    "seq",
+    "created_at",
+}
 
 
 @pytest.fixture(scope="module")

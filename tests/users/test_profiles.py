@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from sheda.users.models import AgentProfile, PaymentAccount
+from tests.chat.helpers import create_listing, open_ws, person, wait_until
 from tests.support import assert_error, bearer, login, register
 
 PUBLIC_KEYS = {
@@ -212,3 +213,28 @@ async def test_agent_who_switched_to_client_may_not_use_it(client):
     assert switched.status_code == 200, switched.text
     client_auth = bearer(switched.json()["access_token"])
     assert_error(await client.get(PAYMENT, headers=client_auth), 403, "forbidden")
+
+
+async def test_public_profile_shows_presence(client, server):
+    # API.md: the public profile's ``online``; the hub knows it (any socket of the user,
+    # on any worker), and so does the listing page's agent.
+    agent = await person(client, "agent@example.com", user_type="agent")
+    viewer = await person(client, "viewer@example.com")
+    listing = await create_listing(client, agent)
+
+    async def online() -> tuple[bool, bool]:
+        profile = await client.get(f"/api/v1/users/{agent.id}", headers=viewer.headers)
+        page = await client.get(f"/api/v1/properties/{listing['id']}")
+        assert profile.status_code == page.status_code == 200, (profile.text, page.text)
+        return profile.json()["online"], page.json()["agent"]["online"]
+
+    assert await online() == (False, False)
+    async with open_ws(server, agent.token), open_ws(server, agent.token) as second:
+        assert await online() == (True, True)
+        await second.close()  # one socket left: still online
+        assert await wait_until(lambda: _is(online, (True, True)))
+    assert await wait_until(lambda: _is(online, (False, False)))
+
+
+async def _is(probe: Any, expected: tuple[bool, bool]) -> bool:
+    return bool(await probe() == expected)
