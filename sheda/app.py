@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -12,7 +10,7 @@ from sanic.response import HTTPResponse
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.builders import OperationStore
 
-from sheda import db
+from sheda import db, lifecycle
 from sheda.admin.routes import bp as admin_bp
 from sheda.appointments.routes import bp as appointments_bp
 from sheda.auth.routes import bp as auth_bp
@@ -149,6 +147,8 @@ def bind_access_rules(app: Sanic) -> None:
 def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sanic:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
+    # In the main process this runs before Sanic serves, which is when it must be done.
+    lifecycle.protect_worker_state_store()
     app = Sanic(name, error_handler=JsonErrorHandler())
     _configure(app, settings)
     app.router.register_pattern("id", db_id, r"^[1-9][0-9]{0,9}$")
@@ -180,25 +180,23 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
             # The embedded mode has one worker and an in-process hub: the loop runs here,
             # so its notifications reach this worker's sockets. With Redis it has its own
             # process (main_process_ready below), once per server whatever the workers.
-            app.ctx.jobs = asyncio.get_running_loop().create_task(
-                jobs_loop.run_forever(runtime, settings.jobs_interval)
-            )
+            app.ctx.jobs = jobs_loop.Runner(runtime, settings.jobs_interval)
 
     @app.main_process_ready
     async def start_jobs_process(app: Sanic) -> None:
         if settings.jobs_interval and settings.redis_url:
             jobs_process.start(app.manager, settings)
 
+    lifecycle.install(app, settings)
+
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
-        jobs: asyncio.Task[None] | None = getattr(app.ctx, "jobs", None)
-        if jobs is not None:
-            jobs.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await jobs
+        jobs: jobs_loop.Runner | None = getattr(app.ctx, "jobs", None)
+        if jobs is not None:  # the tick in progress finishes, within the grace period
+            await jobs.wait(within=lifecycle.seconds_left(app, reserve=1.0))
         runtime: Runtime | None = getattr(app.ctx, "runtime", None)
         if runtime is not None:
-            await close_runtime(runtime)
+            await close_runtime(runtime, mail_within=lifecycle.seconds_left(app))
         await db.close_db()
 
     app.on_request(enforce_access, priority=100)

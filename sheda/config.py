@@ -81,6 +81,9 @@ class Settings:
     outbox_dir: Path | None = None  # default: data_dir/outbox
     media_dir: Path | None = None  # default: data_dir/media
 
+    graceful_timeout: int = 15  # seconds from SIGTERM to exit: drain, finish, close
+    drain_delay: int = 0  # seconds of that spent still accepting, /health answering 503
+
     jobs_interval: int = 60  # seconds between background loop ticks; 0 turns the loop off
     payment_window: int = 7 * 24 * 3600  # a contract unpaid this long is canceled
     currency: str = "NGN"  # ISO 4217 code shown with payment details
@@ -175,7 +178,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         elif isinstance(default, bool):
             values[f.name] = raw.lower() in {"1", "true", "yes", "on"}
         elif isinstance(default, int):
-            zero_ok = f.name in {"proxies_count", "jobs_interval"}
+            zero_ok = f.name in {"proxies_count", "jobs_interval", "drain_delay"}
             values[f.name] = _int(name, raw, minimum=0 if zero_ok else 1)
         elif isinstance(default, tuple):
             values[f.name] = _csv(raw)
@@ -196,6 +199,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError("SHEDA_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
     if not re.fullmatch(r"[A-Z]{3}", settings.currency):
         raise ConfigError("SHEDA_CURRENCY must be an ISO 4217 code such as NGN")
+    if settings.drain_delay >= settings.graceful_timeout:
+        raise ConfigError("SHEDA_DRAIN_DELAY must be shorter than SHEDA_GRACEFUL_TIMEOUT")
     if not 4 <= settings.bcrypt_rounds <= 16:
         raise ConfigError("SHEDA_BCRYPT_ROUNDS must be between 4 and 16")
     return _with_secret(settings)
@@ -235,6 +240,13 @@ def _stored_secret(path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return secret
+
+
+def in_sanic_server_process() -> bool:
+    """True in a process that Sanic serves from (a worker, or ``--single-process``), where
+    Sanic installed its signal handlers; false under a test's in-process server. Sanic marks
+    such processes in the environment, and this is the one place that reads it."""
+    return os.environ.get("SANIC_WORKER_PROCESS") == "true"
 
 
 def check_worker_count(settings: Settings, workers: int) -> None:

@@ -37,9 +37,9 @@ def build_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
-async def close_runtime(runtime: Runtime) -> None:
+async def close_runtime(runtime: Runtime, *, mail_within: float = 10.0) -> None:
     await runtime.hub.stop()
     await runtime.presence.stop()
-    await runtime.mailer.drain()
+    await runtime.mailer.drain(within=mail_within)
     if runtime.redis is not None:
         await runtime.redis.aclose()

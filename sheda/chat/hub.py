@@ -109,12 +109,16 @@ class Hub:
         self._redis = redis
         self._sockets: dict[int, set[Socket]] = defaultdict(set)
         self._subscriber: asyncio.Task[None] | None = None
+        self._emptied: asyncio.Event | None = None  # set when the last socket is gone
+        self._closed_with: tuple[int, str] | None = None  # close_all's code: no new sockets
         self.redis_connected = redis is None
 
     # --- local registry ---------------------------------------------------------------
 
     def add(self, socket: Socket) -> None:
         self._sockets[socket.user_id].add(socket)
+        if self._closed_with is not None:  # accepted just as the worker began to stop
+            socket.close_soon(*self._closed_with)
 
     def discard(self, socket: Socket) -> None:
         sockets = self._sockets.get(socket.user_id)
@@ -122,6 +126,8 @@ class Hub:
             sockets.discard(socket)
             if not sockets:
                 del self._sockets[socket.user_id]
+        if not self._sockets and self._emptied is not None:
+            self._emptied.set()
 
     def local_users(self) -> list[int]:
         return list(self._sockets)
@@ -189,6 +195,18 @@ class Hub:
     def start(self) -> None:
         if self._redis is not None and self._subscriber is None:
             self._subscriber = asyncio.get_running_loop().create_task(self._subscribe_forever())
+
+    async def close_all(self, code: int, reason: str, *, wait: float) -> None:
+        """Close every socket of this worker with ``code`` and wait up to ``wait`` seconds
+        for them to be gone (their readers unregister them once the close is done)."""
+        self._closed_with = (code, reason)
+        emptied = self._emptied = asyncio.Event()
+        for sockets in list(self._sockets.values()):
+            for socket in tuple(sockets):
+                socket.close_soon(code, reason)
+        if self._sockets:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(emptied.wait(), wait)
 
     async def stop(self) -> None:
         if self._subscriber is not None:

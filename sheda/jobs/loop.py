@@ -6,6 +6,7 @@ jobs. Every run is recorded (JobRun) with the pid of the process that ran it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -52,11 +53,39 @@ async def tick(rt: Runtime, jobs: tuple[Job, ...] = JOBS) -> dict[str, int | Non
     return results
 
 
-async def run_forever(rt: Runtime, interval: float) -> None:
+async def run_forever(rt: Runtime, interval: float, stop: asyncio.Event | None = None) -> None:
+    """Tick every ``interval`` seconds until ``stop`` is set; a tick that has started
+    always finishes (each of its jobs claims and changes rows one at a time)."""
+    stop = stop or asyncio.Event()
     logger.info("background loop started in process %s, every %s s", os.getpid(), interval)
-    while True:
+    while not stop.is_set():
         try:
             await tick(rt)
         except Exception:  # tick already guards each job; this is the last line
             logger.exception("background loop tick failed")
-        await asyncio.sleep(interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+    logger.info("background loop stopped in process %s", os.getpid())
+
+
+class Runner:
+    """The loop as a task of the running event loop, stoppable between ticks."""
+
+    def __init__(self, rt: Runtime, interval: float) -> None:
+        self._stop = asyncio.Event()
+        self.task = asyncio.get_running_loop().create_task(run_forever(rt, interval, self._stop))
+
+    def stop(self) -> None:
+        """No new tick starts; the one running goes on."""
+        self._stop.set()
+
+    async def wait(self, *, within: float) -> None:
+        """Stop, and wait up to ``within`` seconds for the tick in progress; a tick still
+        running then is cancelled (its rows are claimed one by one: none is half-done)."""
+        self.stop()
+        done, _ = await asyncio.wait({self.task}, timeout=within)
+        if not done:
+            logger.warning("background loop tick still running after %.1f s; cancelled", within)
+            self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task

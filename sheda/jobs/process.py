@@ -22,7 +22,7 @@ from sanic.worker.process import ProcessState
 from sheda import db
 from sheda.common.logs import configure_logging
 from sheda.config import Settings
-from sheda.jobs.loop import run_forever
+from sheda.jobs.loop import Runner
 from sheda.runtime import build_runtime, close_runtime
 
 logger = logging.getLogger("sheda.jobs")
@@ -65,35 +65,47 @@ def serve(settings: Settings) -> None:
 
 
 async def _main(settings: Settings) -> None:
-    await _open_database(settings)
-    runtime = build_runtime(settings)
-    loop_task = asyncio.get_running_loop().create_task(
-        run_forever(runtime, settings.jobs_interval)
-    )
-    # The manager stops its processes with SIGINT (and the shell may send SIGTERM):
-    # finish cleanly so the database connections are closed.
+    stopping = asyncio.Event()
+    # The manager stops its processes with SIGINT, and a signal to the whole process group
+    # brings SIGTERM as well: either one, once or twice, lets the tick in progress finish
+    # (within the grace period), then the connections are closed.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(sig, loop_task.cancel)
+        asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
+    if not await _open_database(settings, stopping):
+        return
+    runtime = build_runtime(settings)
+    runner = Runner(runtime, settings.jobs_interval)
     try:
-        await loop_task
-    except asyncio.CancelledError:
-        pass
+        await stopping.wait()
+        await runner.wait(within=max(1.0, settings.graceful_timeout - 2.0))
     finally:
         await close_runtime(runtime)
         await db.close_db()
+        _ignore_further_signals()
 
 
-async def _open_database(settings: Settings) -> None:
+def _ignore_further_signals() -> None:
+    """On the way out. A signal arriving while asyncio closes the loop would be written to
+    its already closed wakeup pipe (and print an error); the process is exiting anyway."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(sig)
+        signal.signal(sig, signal.SIG_IGN)
+
+
+async def _open_database(settings: Settings, stopping: asyncio.Event) -> bool:
     """A database that is not up yet (the server and it starting together) is waited for:
-    this process dying would leave the server without its loop."""
+    this process dying would leave the server without its loop. False: asked to stop."""
     delay = 1.0
-    while True:
+    while not stopping.is_set():
         try:
             await db.init_db(settings, create_schema=False)
-            return
+            return True
         except Exception as exc:
             logger.warning("jobs: database not reachable (%s); retrying in %.0f s", exc, delay)
             with contextlib.suppress(Exception):
                 await db.close_db()
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), delay)
             delay = min(delay * 2, 30.0)
+    return False

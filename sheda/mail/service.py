@@ -94,7 +94,7 @@ class Mailer:
         except Exception:
             logger.exception("could not deliver mail to %s (%s)", message["To"], message["Subject"])
 
-    async def drain(self) -> None:
-        """Wait (up to 10 s) for mails still being sent; called on shutdown."""
+    async def drain(self, *, within: float = 10.0) -> None:
+        """Wait (up to ``within`` seconds) for mails still being sent; called on shutdown."""
         if self._pending:
-            await asyncio.wait(set(self._pending), timeout=10)
+            await asyncio.wait(set(self._pending), timeout=within)

@@ -20,7 +20,7 @@ from typing import Any
 
 from sanic import Request
 
-from sheda.errors import Forbidden, Unauthorized
+from sheda.errors import Forbidden, Unauthorized, Unavailable
 from sheda.security.guards import (
     Principal,
     bearer_token,
@@ -47,6 +47,10 @@ def _offered_protocols(request: Request) -> list[str]:
 
 
 async def websocket_principal(request: Request) -> Principal:
+    if getattr(request.app.ctx, "draining", False):
+        # Shutting down: this worker closes its sockets with 1001; a client reconnecting
+        # must land on another one (a 503 says: try again, elsewhere).
+        raise Unavailable("The server is shutting down; reconnect")
     settings = request.app.ctx.settings
     # Browsers always send Origin; native and mobile apps send none and are not refused
     # for it (a page elsewhere cannot strip the header, so this loses no protection).

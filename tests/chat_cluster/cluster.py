@@ -267,30 +267,53 @@ class RedisServer:
 
 
 class ServerProcess:
+    """``sheda serve --workers N``, or with ``embedded`` the README's ``python server.py``
+    (one worker; SQLite unless told otherwise, no Redis)."""
+
     def __init__(
-        self, *, database_url: str, redis_url: str, data_dir: Path, workers: int = 2
+        self,
+        *,
+        database_url: str,
+        redis_url: str | None,
+        data_dir: Path,
+        workers: int = 2,
+        embedded: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
-        self.workers = workers
+        self.workers = 1 if embedded else workers
+        self.embedded = embedded
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/api/v1/chat/ws"
+        self.data_dir = data_dir
         self.log_path = data_dir / "server.log"
         self.env = clean_env(
             SHEDA_ENV="test",
             SHEDA_DATABASE_URL=database_url,
-            SHEDA_REDIS_URL=redis_url,
             SHEDA_SECRET_KEY=SECRET_KEY,
             SHEDA_BCRYPT_ROUNDS="4",
             SHEDA_DATA_DIR=str(data_dir),
+            SHEDA_HOST="127.0.0.1",
+            SHEDA_PORT=str(self.port),
             # Every account here comes from 127.0.0.1; the per-IP limits are tested elsewhere.
             SHEDA_RATE_REGISTER_IP="10000/1",
             SHEDA_RATE_LOGIN_IP="10000/1",
         )
+        if redis_url:
+            self.env["SHEDA_REDIS_URL"] = redis_url
+        self.env.update(env or {})
         self._proc: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None
+        return self._proc.pid
+
     async def start(self, timeout: float = 45.0) -> None:
-        args = [sys.executable, "-m", "sheda.cli", "serve", "--workers", str(self.workers)]
-        args += ["--host", "127.0.0.1", "--port", str(self.port)]
+        if self.embedded:
+            args = [sys.executable, str(ROOT / "server.py")]
+        else:
+            args = [sys.executable, "-m", "sheda.cli", "serve", "--workers", str(self.workers)]
         self._proc = _spawn(args, env=self.env, log=self.log_path)
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(base_url=self.url, timeout=2) as http:
@@ -327,6 +350,27 @@ class ServerProcess:
         if self._proc is None:
             return None
         code = await _stop(self._proc, grace=10.0)
+        self._proc = None
+        return code
+
+    def send_signal(self, sig: int, *, whole_group: bool = False) -> None:
+        """To the main process, or (as systemd's default KillMode does) to every process
+        of the server's group."""
+        assert self._proc is not None
+        if whole_group:
+            os.killpg(self._proc.pid, sig)
+        else:
+            self._proc.send_signal(sig)
+
+    async def exited(self, timeout: float) -> int | None:
+        """The exit code once the server ended by itself within ``timeout``, else None
+        (then everything left of it is killed)."""
+        assert self._proc is not None
+        deadline = time.monotonic() + timeout
+        while self._proc.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        code = self._proc.poll()
+        await _stop(self._proc, grace=0)  # leftovers of the group, if any
         self._proc = None
         return code
 

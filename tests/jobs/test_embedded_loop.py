@@ -70,10 +70,12 @@ async def embedded(tmp_path: Path) -> AsyncIterator[Any]:
         data_dir.mkdir()
         database = data_dir / "sheda.sqlite3"
         server = ServerProcess(
-            database_url=f"sqlite://{database}", redis_url="", data_dir=data_dir, workers=1
+            database_url=f"sqlite://{database}",
+            redis_url=None,
+            data_dir=data_dir,
+            workers=1,
+            env={"SHEDA_JOBS_INTERVAL": str(interval)},
         )
-        server.env.pop("SHEDA_REDIS_URL")
-        server.env["SHEDA_JOBS_INTERVAL"] = str(interval)
         started.append(server)
         await server.start()
         return server, database
