@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from sanic import Request, Sanic
@@ -10,7 +11,7 @@ from sanic.response import HTTPResponse
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.builders import OperationStore
 
-from sheda import db, lifecycle
+from sheda import db, lifecycle, metrics
 from sheda.admin.routes import bp as admin_bp
 from sheda.appointments.routes import bp as appointments_bp
 from sheda.auth.routes import bp as auth_bp
@@ -144,6 +145,23 @@ def bind_access_rules(app: Sanic) -> None:
         route.ctx.access = rule
 
 
+def start_clock(request: Request) -> None:
+    request.ctx.started = time.perf_counter()
+
+
+def route_label(request: Request) -> str:
+    """The route template (``/api/v1/properties/<id:id>``), never the raw path: ids in
+    labels would make a time series per object."""
+    return request.uri_template or metrics.UNMATCHED
+
+
+def record_request(request: Request, response: HTTPResponse) -> None:
+    started = getattr(request.ctx, "started", None)
+    seconds = time.perf_counter() - started if started is not None else 0.0
+    request.ctx.duration = seconds
+    metrics.request_done(request.method, route_label(request), response.status, seconds)
+
+
 def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sanic:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
@@ -166,11 +184,23 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
         except ConfigError as err:  # one clear line for the operator, not a traceback
             raise SystemExit(f"sheda: {err}") from None
 
+    @app.main_process_start
+    async def metrics_for_this_run(app: Sanic) -> None:
+        # Before any worker starts: they inherit the directory.
+        metrics.prepare_server_dir(settings.metrics_dir)
+        metrics.process_started("main")
+
+    @app.main_process_stop
+    async def metrics_done(app: Sanic) -> None:
+        metrics.remove_owned_dir()
+
     # After sanic-ext (priority -1000) has added its automatic HEAD/OPTIONS routes.
     app.before_server_start(bind_access_rules, priority=BIND_RULES_PRIORITY)
 
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
+        metrics.ensure_dir()
+        metrics.process_started("worker")
         await db.init_db(settings)
         runtime = build_runtime(settings)
         runtime.hub.start()
@@ -198,11 +228,15 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
         if runtime is not None:
             await close_runtime(runtime, mail_within=lifecycle.seconds_left(app))
         await db.close_db()
+        metrics.process_ended()
 
+    app.on_request(start_clock, priority=1000)  # first, so the time covers the rest
     app.on_request(enforce_access, priority=100)
 
     @app.on_response
     async def request_id_header(request: Request, response: HTTPResponse) -> None:
         response.headers["X-Request-ID"] = request_id(request)
+
+    app.on_response(record_request, priority=-1000)  # last: the final status
 
     return app

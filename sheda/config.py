@@ -81,6 +81,9 @@ class Settings:
     outbox_dir: Path | None = None  # default: data_dir/outbox
     media_dir: Path | None = None  # default: data_dir/media
 
+    metrics_dir: Path | None = None  # default: a fresh temporary directory per server run
+    metrics_token: str | None = field(default=None, repr=False)  # bearer for GET /metrics
+
     graceful_timeout: int = 15  # seconds from SIGTERM to exit: drain, finish, close
     drain_delay: int = 0  # seconds of that spent still accepting, /health answering 503
 
@@ -117,7 +120,7 @@ class Settings:
 
     def masked(self) -> dict[str, str]:
         """The settings as strings for the start-up log, secrets hidden."""
-        hidden = {"secret_key", "smtp_password"}
+        hidden = {"secret_key", "smtp_password", "metrics_token"}
         shown: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
@@ -182,7 +185,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             values[f.name] = _int(name, raw, minimum=0 if zero_ok else 1)
         elif isinstance(default, tuple):
             values[f.name] = _csv(raw)
-        elif f.name in {"data_dir", "outbox_dir", "media_dir"}:
+        elif f.name in {"data_dir", "outbox_dir", "media_dir", "metrics_dir"}:
             values[f.name] = Path(raw)
         else:
             values[f.name] = raw
@@ -247,6 +250,19 @@ def in_sanic_server_process() -> bool:
     Sanic installed its signal handlers; false under a test's in-process server. Sanic marks
     such processes in the environment, and this is the one place that reads it."""
     return os.environ.get("SANIC_WORKER_PROCESS") == "true"
+
+
+# prometheus-client's multiprocess mode takes its directory from this variable only.
+PROMETHEUS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def get_prometheus_dir() -> str | None:
+    return os.environ.get(PROMETHEUS_DIR_VARIABLE) or None
+
+
+def set_prometheus_dir(path: str) -> None:
+    """Also what Sanic's workers inherit from the main process."""
+    os.environ[PROMETHEUS_DIR_VARIABLE] = path
 
 
 def check_worker_count(settings: Settings, workers: int) -> None:

@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from sheda import metrics
+
 logger = logging.getLogger("sheda.chat.hub")
 
 CHANNEL_PREFIX = "sheda:user:"
@@ -60,6 +62,7 @@ class Socket:
             self._queue.put_nowait(frame)
         except asyncio.QueueFull:
             logger.info("socket %s of user %s is not reading; closing", self.id, self.user_id)
+            metrics.slow_consumer_closed()
             self.close_soon(CLOSE_SLOW_CONSUMER, "slow consumer")
 
     async def _write(self) -> None:
@@ -71,6 +74,7 @@ class Socket:
                 await self.ws.send(frame)
             except Exception:  # the socket is gone; its reader will unregister it
                 return
+            metrics.frame_delivered()
 
     def close_soon(self, code: int, reason: str) -> None:
         """Close from any task without waiting (the writer may be stuck on a dead peer)."""

@@ -9,6 +9,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic.server.websockets.impl import WebsocketImplProtocol
 
+from sheda import metrics
 from sheda.chat import history, service
 from sheda.chat.hub import Socket
 from sheda.chat.schemas import (
@@ -48,15 +49,17 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     principal = current(request)
     socket = Socket(ws, user_id=principal.id, session_id=principal.session_id)
     rt.hub.add(socket)
-    await rt.presence.connected(principal.id)
+    metrics.socket_opened()
     frames = FrameHandler(rt, principal, socket)
     try:
+        await rt.presence.connected(principal.id)
         async for raw in ws:
             if socket.closing:
                 break
             await frames.handle(raw)
     finally:
         rt.hub.discard(socket)
+        metrics.socket_closed()
         await socket.stop()
         with contextlib.suppress(Exception):
             await rt.presence.disconnected(principal.id)
@@ -77,6 +80,8 @@ async def send_message(request: Request) -> HTTPResponse:
     data = parse_body(request, SendIn)
     sender = current(request).user
     sent = await service.send(sender=sender, data=data)
+    if sent.stored_now:
+        metrics.message_sent("rest")
     await service.deliver(hub=runtime(request).hub, sent=sent, sender=sender)
     return respond(sent.message, status=201 if sent.stored_now else 200)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sheda import metrics
 from sheda.chat import history, service
 from sheda.chat.hub import Socket
 from sheda.chat.schemas import ReadFrame, SendIn, SyncFrame, TypingFrame
@@ -105,6 +106,8 @@ class FrameHandler:
         data = SendIn.model_validate({k: v for k, v in frame.items() if k in SendIn.model_fields})
         sender = self.principal.user
         sent = await service.send(sender=sender, data=data)
+        if sent.stored_now:
+            metrics.message_sent("websocket")
         self.reply(service.ack_frame(sent.message))  # only after the commit
         await service.deliver(hub=self.rt.hub, sent=sent, sender=sender, skip_socket=self.socket.id)
 

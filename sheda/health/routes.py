@@ -1,19 +1,23 @@
-"""GET /health: the one route whose failure body is not the error format (load balancers
-read ``status``)."""
+"""Operations: GET /health, the one route whose failure body is not the error format (load
+balancers read ``status``), and GET /metrics for Prometheus."""
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 from typing import Literal
 
 from pydantic import BaseModel
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from sheda import metrics
 from sheda import redis as sheda_redis
 from sheda.common.http import endpoint, respond, runtime
 from sheda.db import ping_db
+from sheda.errors import Unauthorized
 from sheda.lifecycle import is_draining
-from sheda.security.guards import Access
+from sheda.security.guards import Access, bearer_token
 
 bp = Blueprint("health")
 
@@ -41,3 +45,27 @@ async def health(request: Request) -> HTTPResponse:
     status = "draining" if is_draining(request.app) else "ok" if ok else "degraded"
     out = HealthOut(status=status, database=database, redis=redis)  # type: ignore[arg-type]
     return respond(out, status=200 if status == "ok" else 503)
+
+
+@bp.get("/metrics")
+@endpoint(
+    Access.PUBLIC,
+    summary="Prometheus metrics of the whole server",
+    tag="Operations",
+    description="Prometheus text format, adding up every worker whichever one answers: "
+    "requests by route template and status, latency histogram, open websockets, chat "
+    "messages sent and frames delivered, slow-consumer closes, background job runs, and "
+    "CPU, memory and open files of every process (labels `pid`, `role`). With "
+    "`SHEDA_METRICS_TOKEN` set, it needs `Authorization: Bearer <that token>` (401 "
+    "otherwise): behind a public load balancer an open /metrics tells anyone your traffic.",
+    responses={200: "Prometheus text exposition format (text/plain; version=0.0.4)"},
+    errors=(401,),
+)
+async def prometheus(request: Request) -> HTTPResponse:
+    expected = runtime(request).settings.metrics_token
+    if expected:
+        given = bearer_token(request) or ""
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Unauthorized("GET /metrics needs the metrics bearer token")
+    body = await asyncio.to_thread(metrics.render)  # reads every process's files
+    return HTTPResponse(body, content_type=metrics.CONTENT_TYPE)

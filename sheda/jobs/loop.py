@@ -11,6 +11,7 @@ import logging
 import os
 import time
 
+from sheda import metrics
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
 from sheda.common.sweep import SweepFailed
@@ -36,6 +37,7 @@ async def tick(rt: Runtime, jobs: tuple[Job, ...] = JOBS) -> dict[str, int | Non
             error = f"{type(exc).__name__}: {exc}"
             logger.exception("job %s failed; it runs again next tick", job.name)
         results[job.name] = affected if error is None else None
+        metrics.job_ran(job.name, ok=error is None)
         if affected:
             logger.info("job %s changed %s row(s)", job.name, affected)
         try:

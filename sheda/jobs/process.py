@@ -19,7 +19,7 @@ from typing import Any
 
 from sanic.worker.process import ProcessState
 
-from sheda import db
+from sheda import db, metrics
 from sheda.common.logs import configure_logging
 from sheda.config import Settings
 from sheda.jobs.loop import Runner
@@ -60,8 +60,13 @@ def _watch(manager: Any) -> None:
 
 def serve(settings: Settings) -> None:
     configure_logging(settings.log_level)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_main(settings))
+    metrics.ensure_dir()  # the server's, inherited from the main process
+    metrics.process_started("jobs")
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_main(settings))
+    finally:
+        metrics.process_ended()
 
 
 async def _main(settings: Settings) -> None:

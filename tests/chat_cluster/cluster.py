@@ -123,7 +123,12 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEDA_")}
+    # Not this test process's settings, nor its metrics directory (a server makes its own).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SHEDA_") and k != "PROMETHEUS_MULTIPROC_DIR"
+    }
     env["PYTHONUNBUFFERED"] = "1"  # the log is read while the server runs
     env.update(extra)
     return env

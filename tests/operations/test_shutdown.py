@@ -156,18 +156,20 @@ async def test_two_worker_server_stops_gracefully(tmp_path, sig, whole_group):
 async def test_health_is_503_while_draining(tmp_path):
     # With SHEDA_DRAIN_DELAY the server still accepts for a while after the signal, so a
     # load balancer's health check sees it leave; new sockets are sent elsewhere (503).
-    async with embedded_server(tmp_path, SHEDA_DRAIN_DELAY="3") as server:
-        async with httpx.AsyncClient(base_url=server.url, timeout=5) as http:
-            owner = await register(http, "owner")
-            assert (await http.get("/health")).json()["status"] == "ok"
-            server.send_signal(signal.SIGTERM)
-            await asyncio.sleep(0.5)
-            async with httpx.AsyncClient(base_url=server.url, timeout=5) as fresh:
-                health = await fresh.get("/health")
-                me = await fresh.get("/api/v1/users/me", headers=owner.auth)
-            assert health.status_code == 503, health.text
-            assert health.json() == {"status": "draining", "database": "ok", "redis": "disabled"}
-            assert me.status_code == 200  # everything else is still served
-            assert await refused_status(server, owner.token) == 503
-            code = await server.exited(GRACE + 2)
+    async with (
+        embedded_server(tmp_path, SHEDA_DRAIN_DELAY="3") as server,
+        httpx.AsyncClient(base_url=server.url, timeout=5) as http,
+    ):
+        owner = await register(http, "owner")
+        assert (await http.get("/health")).json()["status"] == "ok"
+        server.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        async with httpx.AsyncClient(base_url=server.url, timeout=5) as fresh:
+            health = await fresh.get("/health")
+            me = await fresh.get("/api/v1/users/me", headers=owner.auth)
+        assert health.status_code == 503, health.text
+        assert health.json() == {"status": "draining", "database": "ok", "redis": "disabled"}
+        assert me.status_code == 200  # everything else is still served
+        assert await refused_status(server, owner.token) == 503
+        code = await server.exited(GRACE + 2)
     assert code == 0, server.log()[-3000:]
