@@ -25,5 +25,6 @@ if __name__ == "__main__":
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        access_log=not settings.is_production,
+        access_log=settings.sanic_access_log,
+        motd=settings.banner,
     )

@@ -17,7 +17,13 @@ from sheda.appointments.routes import bp as appointments_bp
 from sheda.auth.routes import bp as auth_bp
 from sheda.chat.routes import bp as chat_bp
 from sheda.common.context import Runtime
-from sheda.common.logs import configure_logging
+from sheda.common.logs import (
+    ACCESS_LOGGER,
+    configure_logging,
+    current_request_id,
+    current_user_id,
+    sanic_log_config,
+)
 from sheda.common.openapi import publish_components
 from sheda.common.pagination import MAX_DB_ID
 from sheda.config import ConfigError, Settings, check_worker_count, load_settings
@@ -145,8 +151,20 @@ def bind_access_rules(app: Sanic) -> None:
         route.ctx.access = rule
 
 
+access_logger = logging.getLogger(ACCESS_LOGGER)
+
+
 def start_clock(request: Request) -> None:
     request.ctx.started = time.perf_counter()
+    current_request_id.set(request_id(request))
+    current_user_id.set(None)
+
+
+def bind_user(request: Request) -> None:
+    """After the access rule: lines logged from here on name the caller."""
+    principal = getattr(request.ctx, "principal", None)
+    if principal is not None:
+        current_user_id.set(principal.id)
 
 
 def route_label(request: Request) -> str:
@@ -158,16 +176,35 @@ def route_label(request: Request) -> str:
 def record_request(request: Request, response: HTTPResponse) -> None:
     started = getattr(request.ctx, "started", None)
     seconds = time.perf_counter() - started if started is not None else 0.0
-    request.ctx.duration = seconds
-    metrics.request_done(request.method, route_label(request), response.status, seconds)
+    route = route_label(request)
+    metrics.request_done(request.method, route, response.status, seconds)
+    if request.app.ctx.settings.log_format == "json":  # text mode has Sanic's access log
+        access_logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status,
+            extra={
+                "method": request.method,
+                "route": route,
+                "path": request.path,
+                "status": response.status,
+                "duration_ms": round(seconds * 1000, 2),
+                "ip": request.remote_addr or request.ip,
+            },
+        )
 
 
 def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sanic:
     settings = settings or load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     # In the main process this runs before Sanic serves, which is when it must be done.
     lifecycle.protect_worker_state_store()
-    app = Sanic(name, error_handler=JsonErrorHandler())
+    app = Sanic(
+        name,
+        error_handler=JsonErrorHandler(),
+        log_config=sanic_log_config(settings.log_format),
+    )
     _configure(app, settings)
     app.router.register_pattern("id", db_id, r"^[1-9][0-9]{0,9}$")
     app.ctx.settings = settings
@@ -232,6 +269,7 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
 
     app.on_request(start_clock, priority=1000)  # first, so the time covers the rest
     app.on_request(enforce_access, priority=100)
+    app.on_request(bind_user, priority=99)
 
     @app.on_response
     async def request_id_header(request: Request, response: HTTPResponse) -> None:

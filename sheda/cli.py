@@ -34,8 +34,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        access_log=not settings.is_production,
-        motd=not settings.is_production,
+        access_log=settings.sanic_access_log,
+        motd=settings.banner,
     )
     Sanic.serve(primary=app, app_loader=loader)
 

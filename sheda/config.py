@@ -52,6 +52,7 @@ class Settings:
     port: int = 8000
     workers: int = 1
     log_level: str = "INFO"
+    log_format: str = ""  # text | json; default json in production, text otherwise
     data_dir: Path = Path("data")
     database_url: str = ""  # default: sqlite under data_dir
     redis_url: str | None = None
@@ -102,6 +103,16 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def sanic_access_log(self) -> bool:
+        """Sanic's text access log; json logs have Sheda's own request lines instead."""
+        return self.log_format == "text" and not self.is_production
+
+    @property
+    def banner(self) -> bool:
+        """Sanic's multi-line start-up banner, which no log pipeline could parse."""
+        return self.log_format == "text" and not self.is_production
 
     @property
     def uses_postgres(self) -> bool:
@@ -194,6 +205,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         settings = replace(
             settings, database_url=f"sqlite://{settings.data_dir / 'sheda.sqlite3'}"
         )
+    if not settings.log_format:
+        settings = replace(settings, log_format="json" if settings.is_production else "text")
+    if settings.log_format not in {"text", "json"}:
+        raise ConfigError("SHEDA_LOG_FORMAT must be text or json")
     if settings.env not in {"development", "production", "test"}:
         raise ConfigError("SHEDA_ENV must be development, production or test")
     if settings.smtp_tls not in {"starttls", "ssl", "none"}:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
@@ -25,11 +26,13 @@ from sheda.chat.schemas import (
 from sheda.chat.socket import FrameHandler
 from sheda.chat.tickets import TTL as TICKET_TTL
 from sheda.common.http import endpoint, no_content, parse_body, parse_query, respond, runtime
+from sheda.common.logs import ACCESS_LOGGER
 from sheda.common.schemas import Page
 from sheda.security.guards import Access, current
 from sheda.security.websocket import OFFERED_BEARER
 
 logger = logging.getLogger("sheda.chat")
+access_logger = logging.getLogger(ACCESS_LOGGER)
 bp = Blueprint("chat", url_prefix="/api/v1/chat")
 TAG = "Chat"
 
@@ -50,6 +53,10 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     socket = Socket(ws, user_id=principal.id, session_id=principal.session_id)
     rt.hub.add(socket)
     metrics.socket_opened()
+    opened = time.perf_counter()
+    json_logs = rt.settings.log_format == "json"  # text mode has Sanic's websocket lines
+    if json_logs:
+        access_logger.info("websocket opened", extra={**_ws_fields(request), "status": 101})
     frames = FrameHandler(rt, principal, socket)
     try:
         await rt.presence.connected(principal.id)
@@ -61,8 +68,26 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
         rt.hub.discard(socket)
         metrics.socket_closed()
         await socket.stop()
+        if json_logs:
+            access_logger.info(
+                "websocket closed",
+                extra={
+                    **_ws_fields(request),
+                    "close_code": getattr(getattr(ws, "ws_proto", None), "close_code", None),
+                    "duration_ms": round((time.perf_counter() - opened) * 1000, 2),
+                },
+            )
         with contextlib.suppress(Exception):
             await rt.presence.disconnected(principal.id)
+
+
+def _ws_fields(request: Request) -> dict[str, object]:
+    return {
+        "method": "GET",
+        "route": request.uri_template,
+        "path": request.path,  # the query, with its credentials, is left out
+        "ip": request.remote_addr or request.ip,
+    }
 
 
 @bp.post("/messages")

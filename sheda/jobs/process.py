@@ -59,7 +59,7 @@ def _watch(manager: Any) -> None:
 
 
 def serve(settings: Settings) -> None:
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     metrics.ensure_dir()  # the server's, inherited from the main process
     metrics.process_started("jobs")
     try:

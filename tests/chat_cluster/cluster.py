@@ -38,6 +38,7 @@ REDIS_URL = os.environ.get("SHEDA_TEST_REDIS_URL", "")
 SECRET_KEY = "cluster-test-secret-" + "k" * 40
 
 _WORKER_READY = re.compile(r"^(Srv \d+) .*Worker ready \[(\d+)\]", re.M)
+_WORKER_READY_JSON = re.compile(r'"message": "Worker ready \[(\d+)\]"')
 _WS_ACCEPTED = re.compile(r"^(Srv \d+)\|.*? 127\.0\.0\.1:(\d+)\s+\S+ ws://", re.M)
 
 
@@ -344,7 +345,11 @@ class ServerProcess:
 
     def ready_workers(self) -> dict[str, str]:
         """{"Srv 0": pid, ...} of the workers that logged "Worker ready"."""
-        return dict(_WORKER_READY.findall(self.log()))
+        log = self.log()
+        found = dict(_WORKER_READY.findall(log))
+        # SHEDA_LOG_FORMAT=json: no "Srv N" prefix; each worker is known by its pid
+        found.update({f"pid {pid}": pid for pid in _WORKER_READY_JSON.findall(log)})
+        return found
 
     def worker_of_port(self, port: int) -> str | None:
         """The worker that accepted the websocket whose client side is ``port``."""
