@@ -32,4 +32,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD python -c "import os,sys,urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('SHEDA_PORT', '8000'), timeout=2).status == 200 else 1)"
 
+# SIGTERM drains and exits within SHEDA_GRACEFUL_TIMEOUT (15 s): give `docker stop -t 20`
+# (Docker kills after 10 s by default).
+STOPSIGNAL SIGTERM
 CMD ["sheda", "serve"]

@@ -26,7 +26,13 @@ from sheda.common.logs import (
 )
 from sheda.common.openapi import publish_components
 from sheda.common.pagination import MAX_DB_ID
-from sheda.config import ConfigError, Settings, check_worker_count, load_settings
+from sheda.config import (
+    ConfigError,
+    Settings,
+    check_worker_count,
+    in_sanic_server_process,
+    load_settings,
+)
 from sheda.contracts.routes import bp as contracts_bp
 from sheda.docs.routes import bp as docs_bp
 from sheda.errors import JsonErrorHandler, request_id
@@ -250,6 +256,10 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
             app.ctx.jobs = jobs_loop.Runner(runtime, settings.jobs_interval)
 
     @app.main_process_ready
+    async def main_process_signals(app: Sanic) -> None:
+        lifecycle.defer_main_process_signals(app.manager)
+
+    @app.main_process_ready
     async def start_jobs_process(app: Sanic) -> None:
         if settings.jobs_interval and settings.redis_url:
             jobs_process.start(app.manager, settings)
@@ -265,7 +275,8 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
         if runtime is not None:
             await close_runtime(runtime, mail_within=lifecycle.seconds_left(app))
         await db.close_db()
-        metrics.process_ended()
+        if in_sanic_server_process():  # the process exits next
+            metrics.process_ended()
 
     app.on_request(start_clock, priority=1000)  # first, so the time covers the rest
     app.on_request(enforce_access, priority=100)

@@ -22,6 +22,13 @@ What stands in the way in Sanic, dealt with here:
   then fails (BrokenPipeError) and it exits 1 while its workers are still draining. That
   process is started with SIGTERM ignored; it still exits when Sanic shuts it down, or
   when the main process is gone.
+- Its main process handles a signal by talking to that manager from inside the signal
+  handler. When the signal lands while the main thread is itself in the middle of a call to
+  the manager (its monitor loop makes several every 0.1 s), the handler's call reads the
+  answer meant for the interrupted one and the interrupted one then waits forever: the
+  main process hung after its workers had finished (or failed with "'NoneType' object is
+  not a mapping"). The main process's handler here only asks the monitor loop, through
+  Sanic's own message pipe, to shut down; the loop does it outside any handler.
 - Its own stop listener cancels websocket handlers, which closes their sockets with 1000:
   the drain runs before it.
 """
@@ -29,6 +36,7 @@ What stands in the way in Sanic, dealt with here:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -81,6 +89,30 @@ def protect_worker_state_store() -> None:
     group-signal tests of tests/operations/test_shutdown.py fail."""
     if getattr(sanic_startup, "Manager", None) is not None:
         sanic_startup.Manager = _signal_proof_manager
+
+
+# --- the main process's signals --------------------------------------------------------------
+
+TERMINATE = "__TERMINATE__"  # what Sanic's monitor loop answers with shutdown()
+
+
+def defer_main_process_signals(manager: Any) -> None:
+    """From ``main_process_ready``, once Sanic's worker manager exists (it installed its
+    own handlers then)."""
+    requested = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        if requested.is_set():  # a second signal while stopping: as Sanic does, kill
+            logger.warning("signal %s while stopping: killing the server", signum)
+            with contextlib.suppress(BaseException):
+                manager.kill()
+            return
+        requested.set()
+        logger.info("received signal %s; stopping", signal.Signals(signum).name)
+        manager.monitor_publisher.send(TERMINATE)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
 
 
 # --- a worker's signals ---------------------------------------------------------------------

@@ -99,7 +99,9 @@ def remove_owned_dir() -> None:
 
 
 def process_ended(pid: int | None = None) -> None:
-    """A clean stop: this process's live gauges no longer count."""
+    """A clean stop of a process that is about to exit: its live gauges no longer count.
+    (Not for a test's in-process server: the process goes on, and its open value files
+    would be left pointing at deleted files.)"""
     path = get_prometheus_dir()
     if path and Path(path).is_dir():
         multiprocess.mark_process_dead(pid or os.getpid(), path)
@@ -265,9 +267,10 @@ class _Collected(Collector):
         return self._families
 
 
-def render() -> bytes:
-    """The Prometheus text of the whole server. Reads files: call it in a thread."""
-    path = Path(get_prometheus_dir() or ensure_dir())
+def render(directory: Path | None = None) -> bytes:
+    """The Prometheus text of the whole server (of ``directory``, default this process's).
+    Reads files: call it in a thread."""
+    path = directory or Path(get_prometheus_dir() or ensure_dir())
     _drop_dead_processes(path)
     families = list(multiprocess.MultiProcessCollector(None, path=str(path)).collect())
     members = [

@@ -67,15 +67,17 @@ async def embedded_server(tmp_path: Path, **env: str) -> AsyncIterator[ServerPro
 
 
 @asynccontextmanager
-async def cluster_server(tmp_path: Path, **env: str) -> AsyncIterator[ServerProcess]:
+async def cluster_server(
+    tmp_path: Path, *, workers: int = 2, redis: bool = True, **env: str
+) -> AsyncIterator[ServerProcess]:
     db = await Database.create("sheda_stop")
     try:
         await db.migrate(tmp_path)
         server = ServerProcess(
             database_url=db.url,
-            redis_url=REDIS_URL,
+            redis_url=REDIS_URL if redis else None,
             data_dir=tmp_path,
-            workers=2,
+            workers=workers,
             env={"SHEDA_GRACEFUL_TIMEOUT": str(GRACE), "SHEDA_JOBS_INTERVAL": "1", **env},
         )
         try:
@@ -150,6 +152,20 @@ async def test_two_worker_server_stops_gracefully(tmp_path, sig, whole_group):
     assert len(seen["workers"]) == 2  # sockets on both workers, each closed 1001
     assert_clean_stop(server, seen)
     # the background loop's own process finished too, without being killed
+    assert "background loop stopped in process" in server.log()
+
+
+@pytest.mark.postgres
+async def test_one_worker_postgres_server_stops_cleanly(tmp_path):
+    # The background loop ticks every second in the worker, so a tick (holding pooled
+    # asyncpg connections) is often under way at the signal: it finishes before the pool
+    # closes, which left "Task was destroyed" and "Event loop is closed" behind when the
+    # tick was cancelled instead.
+    async with cluster_server(
+        tmp_path, workers=1, redis=False, SHEDA_BCRYPT_ROUNDS=SLOW_BCRYPT
+    ) as server:
+        seen = await stop_under_load(server, signal.SIGTERM, False)
+    assert_clean_stop(server, seen)
     assert "background loop stopped in process" in server.log()
 
 
