@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 
 from sheda.config import Settings, load_settings
 
@@ -38,9 +39,27 @@ def normalise_url(url: str) -> str:
     return url
 
 
+async def release_without_round_trip(connection: Any) -> None:
+    """asyncpg's pool resets every connection it takes back with ``pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL``: one round trip per query, for session state Sheda
+    never creates (advisory locks, cursors, LISTEN, SET). Only what a released connection
+    can really carry is undone: a transaction left open (an error inside one)."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    url = normalise_url(database_url)
+    if not url.startswith(("postgres://", "asyncpg://")):
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = release_without_round_trip  # passed on to create_pool
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": normalise_url(database_url)},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": [*MODEL_MODULES, "aerich.models"],
