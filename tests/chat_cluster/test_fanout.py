@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.chat.helpers import ACK_KEYS
 from tests.chat_cluster.client import (
     Account,
     Sock,
@@ -48,16 +49,6 @@ MESSAGE_KEYS = {
     "type", "id", "conversation_id", "seq", "sender_info", "receiver_id", "message",
     "property_id", "client_id", "created_at",
 }  # fmt: skip
-ACK_KEYS = {
-    "type",
-    "status",
-    "message_id",
-    "client_id",
-    "property_id",
-    "conversation_id",
-    "seq",
-    "created_at",
-}
 
 
 @pytest.fixture(scope="module")

@@ -8,52 +8,18 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.chat_cluster.client import open_socket, register
-from tests.chat_cluster.cluster import REDIS_URL, Database, ServerProcess
+from tests.chat_cluster.cluster import ServerProcess
+from tests.operations.servers import cluster_server, embedded_server
 
 pytestmark = pytest.mark.timeout(120)
 
 BASE_KEYS = {"time", "level", "logger", "message", "process"}
-
-
-@asynccontextmanager
-async def json_server(tmp_path: Path, *, cluster: bool) -> AsyncIterator[ServerProcess]:
-    env = {"SHEDA_LOG_FORMAT": "json", "SHEDA_JOBS_INTERVAL": "1"}
-    if not cluster:
-        server = ServerProcess(
-            database_url=f"sqlite://{tmp_path / 'sheda.sqlite3'}",
-            redis_url=None,
-            data_dir=tmp_path,
-            embedded=True,
-            env=env,
-        )
-        try:
-            await server.start()
-            yield server
-        finally:
-            await server.stop()
-        return
-    db = await Database.create("sheda_logs")
-    try:
-        await db.migrate(tmp_path)
-        server = ServerProcess(
-            database_url=db.url, redis_url=REDIS_URL, data_dir=tmp_path, workers=2, env=env
-        )
-        try:
-            await server.start()
-            yield server
-        finally:
-            await server.stop()
-    finally:
-        await db.drop()
 
 
 def parsed_lines(log: str) -> list[dict[str, Any]]:
@@ -117,7 +83,7 @@ def assert_json_log(server: ServerProcess, seen: dict[str, str]) -> list[dict[st
 
 
 async def test_embedded_server_writes_json_lines(tmp_path):
-    async with json_server(tmp_path, cluster=False) as server:
+    async with embedded_server(tmp_path, SHEDA_LOG_FORMAT="json") as server:
         seen = await exercise(server)
         server.send_signal(signal.SIGTERM)
         assert await server.exited(15) == 0
@@ -128,7 +94,7 @@ async def test_embedded_server_writes_json_lines(tmp_path):
 @pytest.mark.postgres
 @pytest.mark.redis
 async def test_two_worker_server_writes_json_lines(tmp_path):
-    async with json_server(tmp_path, cluster=True) as server:
+    async with cluster_server(tmp_path, SHEDA_LOG_FORMAT="json") as server:
         seen = await exercise(server)
         server.send_signal(signal.SIGTERM)
         assert await server.exited(15) == 0

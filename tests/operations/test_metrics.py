@@ -39,13 +39,17 @@ async def test_requests_are_counted_by_route_template_and_status(client):
 
     template = "/api/v1/properties/<property_id:id>"
     counted = {"method": "GET", "route": template, "status": "404"}
-    assert value(after, "sheda_http_requests_total", **counted) - value(
-        before, "sheda_http_requests_total", **counted
-    ) == 3
+    assert (
+        value(after, "sheda_http_requests_total", **counted)
+        - value(before, "sheda_http_requests_total", **counted)
+        == 3
+    )
     unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
-    assert value(after, "sheda_http_requests_total", **unmatched) - value(
-        before, "sheda_http_requests_total", **unmatched
-    ) == 1
+    assert (
+        value(after, "sheda_http_requests_total", **unmatched)
+        - value(before, "sheda_http_requests_total", **unmatched)
+        == 1
+    )
     routes = {labels["route"] for labels in label_sets(after, "sheda_http_requests_total")}
     assert not [r for r in routes if any(ch.isdigit() for ch in r.replace("v1", ""))], routes
     latency = "sheda_http_request_duration_seconds_count"

@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from tests.chat_cluster.client import close_all, open_spread, register, wait_until
-from tests.chat_cluster.cluster import REDIS_URL, Database, ServerProcess
+from tests.chat_cluster.cluster import ServerProcess
 from tests.operations.metrics_text import label_sets, value
+from tests.operations.servers import cluster_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
 
@@ -25,23 +26,8 @@ _SCRAPED_BY = re.compile(r"^(Srv \d+)\|.* GET http://\S+/metrics 200", re.M)
 
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[ServerProcess]:
-    db = await Database.create("sheda_metrics")
-    try:
-        await db.migrate(tmp_path)
-        server = ServerProcess(
-            database_url=db.url,
-            redis_url=REDIS_URL,
-            data_dir=tmp_path,
-            workers=2,
-            env={"SHEDA_JOBS_INTERVAL": "1"},
-        )
-        try:
-            await server.start()
-            yield server
-        finally:
-            await server.stop()
-    finally:
-        await db.drop()
+    async with cluster_server(tmp_path) as server:
+        yield server
 
 
 async def fresh_get(server: ServerProcess, path: str) -> httpx.Response:

@@ -16,9 +16,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,11 +29,13 @@ from tests.chat_cluster.client import (
     refused_status,
     register,
 )
-from tests.chat_cluster.cluster import REDIS_URL, Database, ServerProcess, tracebacks
+from tests.chat_cluster.cluster import ServerProcess, tracebacks
+from tests.operations.servers import cluster_server, embedded_server
 
 pytestmark = pytest.mark.timeout(120)
 
 GRACE = 8  # SHEDA_GRACEFUL_TIMEOUT in these tests
+STOP = {"SHEDA_GRACEFUL_TIMEOUT": str(GRACE)}
 SLOW_BCRYPT = "13"
 # What a clean stop never logs (the asyncpg pool closed too late, tasks left behind).
 UNCLEAN = ("Task was destroyed", "Event loop is closed", "was never awaited", "Killing")
@@ -46,47 +45,6 @@ WAYS = [
     pytest.param(signal.SIGTERM, True, id="SIGTERM-group"),
     pytest.param(signal.SIGINT, True, id="SIGINT-group"),
 ]
-
-Start = Callable[..., Awaitable[ServerProcess]]
-
-
-@asynccontextmanager
-async def embedded_server(tmp_path: Path, **env: str) -> AsyncIterator[ServerProcess]:
-    server = ServerProcess(
-        database_url=f"sqlite://{tmp_path / 'sheda.sqlite3'}",
-        redis_url=None,
-        data_dir=tmp_path,
-        embedded=True,
-        env={"SHEDA_GRACEFUL_TIMEOUT": str(GRACE), "SHEDA_JOBS_INTERVAL": "1", **env},
-    )
-    try:
-        await server.start()
-        yield server
-    finally:
-        await server.stop()
-
-
-@asynccontextmanager
-async def cluster_server(
-    tmp_path: Path, *, workers: int = 2, redis: bool = True, **env: str
-) -> AsyncIterator[ServerProcess]:
-    db = await Database.create("sheda_stop")
-    try:
-        await db.migrate(tmp_path)
-        server = ServerProcess(
-            database_url=db.url,
-            redis_url=REDIS_URL if redis else None,
-            data_dir=tmp_path,
-            workers=workers,
-            env={"SHEDA_GRACEFUL_TIMEOUT": str(GRACE), "SHEDA_JOBS_INTERVAL": "1", **env},
-        )
-        try:
-            await server.start()
-            yield server
-        finally:
-            await server.stop()
-    finally:
-        await db.drop()
 
 
 async def slow_registration(http: httpx.AsyncClient) -> httpx.Response:
@@ -137,7 +95,7 @@ def assert_clean_stop(server: ServerProcess, seen: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("sig", "whole_group"), WAYS)
 async def test_embedded_server_stops_gracefully(tmp_path, sig, whole_group):
-    async with embedded_server(tmp_path, SHEDA_BCRYPT_ROUNDS=SLOW_BCRYPT) as server:
+    async with embedded_server(tmp_path, **STOP, SHEDA_BCRYPT_ROUNDS=SLOW_BCRYPT) as server:
         seen = await stop_under_load(server, sig, whole_group)
     assert_clean_stop(server, seen)
     assert "background loop stopped" in server.log()
@@ -147,7 +105,7 @@ async def test_embedded_server_stops_gracefully(tmp_path, sig, whole_group):
 @pytest.mark.redis
 @pytest.mark.parametrize(("sig", "whole_group"), WAYS[:2])
 async def test_two_worker_server_stops_gracefully(tmp_path, sig, whole_group):
-    async with cluster_server(tmp_path, SHEDA_BCRYPT_ROUNDS=SLOW_BCRYPT) as server:
+    async with cluster_server(tmp_path, **STOP, SHEDA_BCRYPT_ROUNDS=SLOW_BCRYPT) as server:
         seen = await stop_under_load(server, sig, whole_group)
     assert len(seen["workers"]) == 2  # sockets on both workers, each closed 1001
     assert_clean_stop(server, seen)
@@ -162,7 +120,7 @@ async def test_one_worker_postgres_server_stops_cleanly(tmp_path):
     # closes, which left "Task was destroyed" and "Event loop is closed" behind when the
     # tick was cancelled instead.
     async with cluster_server(
-        tmp_path, workers=1, redis=False, SHEDA_BCRYPT_ROUNDS=SLOW_BCRYPT
+        tmp_path, workers=1, redis=False, **STOP, SHEDA_BCRYPT_ROUNDS=SLOW_BCRYPT
     ) as server:
         seen = await stop_under_load(server, signal.SIGTERM, False)
     assert_clean_stop(server, seen)
@@ -173,7 +131,7 @@ async def test_health_is_503_while_draining(tmp_path):
     # With SHEDA_DRAIN_DELAY the server still accepts for a while after the signal, so a
     # load balancer's health check sees it leave; new sockets are sent elsewhere (503).
     async with (
-        embedded_server(tmp_path, SHEDA_DRAIN_DELAY="3") as server,
+        embedded_server(tmp_path, **STOP, SHEDA_DRAIN_DELAY="3") as server,
         httpx.AsyncClient(base_url=server.url, timeout=5) as http,
     ):
         owner = await register(http, "owner")
