@@ -270,3 +270,46 @@ def test_serve_refuses_two_workers_without_redis(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("sheda:") and "SHEDA_REDIS_URL" in lines[0]
+
+
+# --- operations: log format, shutdown, metrics ----------------------------------------------------
+
+
+def test_log_format_is_json_in_production_and_text_otherwise(tmp_path: Path) -> None:
+    production = load_settings(_production(tmp_path, SHEDA_SECRET_KEY=GOOD_KEY))
+    development = load_settings({"SHEDA_DATA_DIR": str(tmp_path)})
+    assert (production.log_format, development.log_format) == ("json", "text")
+    assert (production.sanic_access_log, production.banner) == (False, False)
+    assert (development.sanic_access_log, development.banner) == (True, True)
+    chosen = load_settings({"SHEDA_DATA_DIR": str(tmp_path), "SHEDA_LOG_FORMAT": "json"})
+    assert (chosen.log_format, chosen.sanic_access_log, chosen.banner) == ("json", False, False)
+    with pytest.raises(ConfigError) as err:
+        load_settings({"SHEDA_DATA_DIR": str(tmp_path), "SHEDA_LOG_FORMAT": "xml"})
+    assert "SHEDA_LOG_FORMAT" in one_line(err)
+
+
+def test_shutdown_timings(tmp_path: Path) -> None:
+    base = {"SHEDA_DATA_DIR": str(tmp_path)}
+    defaults = load_settings(base)
+    assert (defaults.graceful_timeout, defaults.drain_delay) == (15, 0)
+    set_ = load_settings({**base, "SHEDA_GRACEFUL_TIMEOUT": "30", "SHEDA_DRAIN_DELAY": "5"})
+    assert (set_.graceful_timeout, set_.drain_delay) == (30, 5)
+    with pytest.raises(ConfigError) as err:
+        load_settings({**base, "SHEDA_GRACEFUL_TIMEOUT": "5", "SHEDA_DRAIN_DELAY": "5"})
+    assert "SHEDA_DRAIN_DELAY" in one_line(err)
+    with pytest.raises(ConfigError):
+        load_settings({**base, "SHEDA_GRACEFUL_TIMEOUT": "0"})
+
+
+def test_metrics_settings(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "SHEDA_DATA_DIR": str(tmp_path),
+            "SHEDA_METRICS_DIR": str(tmp_path / "m"),
+            "SHEDA_METRICS_TOKEN": "scrape-me",
+        }
+    )
+    assert settings.metrics_dir == tmp_path / "m"
+    assert settings.metrics_token == "scrape-me"
+    assert "scrape-me" not in repr(settings)
+    assert settings.masked()["metrics_token"] == "***"
