@@ -25,6 +25,6 @@ if __name__ == "__main__":
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        access_log=settings.sanic_access_log,
-        motd=settings.banner,
+        access_log=settings.sanic_text_output,
+        motd=settings.sanic_text_output,
     )

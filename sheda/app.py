@@ -19,6 +19,7 @@ from sheda.chat.routes import bp as chat_bp
 from sheda.common.context import Runtime
 from sheda.common.logs import (
     ACCESS_LOGGER,
+    access_fields,
     configure_logging,
     current_request_id,
     current_user_id,
@@ -191,12 +192,9 @@ def record_request(request: Request, response: HTTPResponse) -> None:
             request.path,
             response.status,
             extra={
-                "method": request.method,
-                "route": route,
-                "path": request.path,
+                **access_fields(request, route),
                 "status": response.status,
                 "duration_ms": round(seconds * 1000, 2),
-                "ip": request.remote_addr or request.ip,
             },
         )
 

@@ -34,8 +34,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        access_log=settings.sanic_access_log,
-        motd=settings.banner,
+        access_log=settings.sanic_text_output,
+        motd=settings.sanic_text_output,
     )
     Sanic.serve(primary=app, app_loader=loader)
 

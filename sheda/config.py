@@ -105,13 +105,9 @@ class Settings:
         return self.env == "production"
 
     @property
-    def sanic_access_log(self) -> bool:
-        """Sanic's text access log; json logs have Sheda's own request lines instead."""
-        return self.log_format == "text" and not self.is_production
-
-    @property
-    def banner(self) -> bool:
-        """Sanic's multi-line start-up banner, which no log pipeline could parse."""
+    def sanic_text_output(self) -> bool:
+        """Sanic's own access log and multi-line start-up banner: for a person reading text
+        in development; json logs have Sheda's request lines instead, and no banner."""
         return self.log_format == "text" and not self.is_production
 
     @property

@@ -279,10 +279,9 @@ def test_log_format_is_json_in_production_and_text_otherwise(tmp_path: Path) -> 
     production = load_settings(_production(tmp_path, SHEDA_SECRET_KEY=GOOD_KEY))
     development = load_settings({"SHEDA_DATA_DIR": str(tmp_path)})
     assert (production.log_format, development.log_format) == ("json", "text")
-    assert (production.sanic_access_log, production.banner) == (False, False)
-    assert (development.sanic_access_log, development.banner) == (True, True)
+    assert (production.sanic_text_output, development.sanic_text_output) == (False, True)
     chosen = load_settings({"SHEDA_DATA_DIR": str(tmp_path), "SHEDA_LOG_FORMAT": "json"})
-    assert (chosen.log_format, chosen.sanic_access_log, chosen.banner) == ("json", False, False)
+    assert (chosen.log_format, chosen.sanic_text_output) == ("json", False)
     with pytest.raises(ConfigError) as err:
         load_settings({"SHEDA_DATA_DIR": str(tmp_path), "SHEDA_LOG_FORMAT": "xml"})
     assert "SHEDA_LOG_FORMAT" in one_line(err)

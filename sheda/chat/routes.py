@@ -26,7 +26,7 @@ from sheda.chat.schemas import (
 from sheda.chat.socket import FrameHandler
 from sheda.chat.tickets import TTL as TICKET_TTL
 from sheda.common.http import endpoint, no_content, parse_body, parse_query, respond, runtime
-from sheda.common.logs import ACCESS_LOGGER
+from sheda.common.logs import ACCESS_LOGGER, access_fields
 from sheda.common.schemas import Page
 from sheda.security.guards import Access, current
 from sheda.security.websocket import OFFERED_BEARER
@@ -55,8 +55,9 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     metrics.socket_opened()
     opened = time.perf_counter()
     json_logs = rt.settings.log_format == "json"  # text mode has Sanic's websocket lines
+    fields = access_fields(request, request.uri_template)
     if json_logs:
-        access_logger.info("websocket opened", extra={**_ws_fields(request), "status": 101})
+        access_logger.info("websocket opened", extra={**fields, "status": 101})
     frames = FrameHandler(rt, principal, socket)
     try:
         await rt.presence.connected(principal.id)
@@ -72,22 +73,13 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
             access_logger.info(
                 "websocket closed",
                 extra={
-                    **_ws_fields(request),
+                    **fields,
                     "close_code": getattr(getattr(ws, "ws_proto", None), "close_code", None),
                     "duration_ms": round((time.perf_counter() - opened) * 1000, 2),
                 },
             )
         with contextlib.suppress(Exception):
             await rt.presence.disconnected(principal.id)
-
-
-def _ws_fields(request: Request) -> dict[str, object]:
-    return {
-        "method": "GET",
-        "route": request.uri_template,
-        "path": request.path,  # the query, with its credentials, is left out
-        "ip": request.remote_addr or request.ip,
-    }
 
 
 @bp.post("/messages")

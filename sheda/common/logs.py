@@ -40,6 +40,17 @@ current_user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 )
 
 
+def access_fields(request: Any, route: str | None) -> dict[str, Any]:
+    """What every ``sheda.access`` line says of its request (the query, which may carry
+    credentials, is left out)."""
+    return {
+        "method": request.method,
+        "route": route,
+        "path": request.path,
+        "ip": request.remote_addr or request.ip,
+    }
+
+
 def mask_credentials(text: str) -> str:
     return CREDENTIAL_IN_QUERY.sub(r"\1***", text)
 
