@@ -26,9 +26,31 @@ PG_URL = os.environ.get("SHEDA_TEST_DATABASE_URL", "")
 
 # Objects the models cannot express (e.g. exclusion constraints) and that only the
 # migrations create: (category, key) pairs, each with the reason beside it.
+_SEARCH_INDEXES = (  # partial btrees per sort key (5_*_search.py, sheda/properties/search_sql.py)
+    ("status", "id", "price", "bedrooms"),
+    ("status", "listing_type", "property_type", "id", "price", "bedrooms"),
+    ("status", "city_key", "listing_type", "property_type", "id", "price", "bedrooms"),
+    ("status", "price", "id", "bedrooms"),
+    ("status", "listing_type", "property_type", "price", "id", "bedrooms"),
+    ("status", "city_key", "listing_type", "property_type", "price", "id", "bedrooms"),
+)
 MIGRATION_ONLY: set[tuple[str, tuple[Any, ...]]] = {
-    # pg_trgm index for text search `q` (aerich_migrations/models/1_*_listings.py)
-    ("index", ("properties", ("search_text",), "non-unique", "gin", None, None)),
+    # The listing search's partial indexes (WHERE is_active), which the models cannot say.
+    *(("index", ("properties", key, "non-unique", "btree", None, "is_active"))
+      for key in _SEARCH_INDEXES),
+    # ... and its GIN: btree_gin scalars, jsonb_path_ops amenities, pg_trgm text.
+    (
+        "index",
+        (
+            "properties",
+            ("status", "listing_type", "property_type", "city_key", "bedrooms", "amenities",
+             "search_text"),
+            "non-unique",
+            "gin",
+            None,
+            "is_active",
+        ),
+    ),
     # No two pending/confirmed appointments of one agent overlap (4_*_deals.py): the
     # exclusion constraint and the GiST index behind it.
     (

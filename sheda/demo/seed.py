@@ -33,7 +33,7 @@ from sheda.inquiries.models import Inquiry, InquiryNote, InquiryStatus
 from sheda.inquiries.service import _TYPE_WORDS as LEAD_WORDS
 from sheda.notifications.models import Notification
 from sheda.properties.derived import derived_columns
-from sheda.properties.models import Favorite, Property, PropertyAmenity, PropertyImage
+from sheda.properties.models import Favorite, Property, PropertyImage
 from sheda.security.passwords import hash_password
 from sheda.users.models import AgentProfile, PaymentAccount, User
 
@@ -232,6 +232,7 @@ async def _listings(plan: Plan, agent_ids: list[int]) -> list[int]:
             address=item.address, city=item.city, state=item.state, latitude=item.latitude,
             longitude=item.longitude, bedrooms=item.bedrooms, bathrooms=item.bathrooms,
             area_sqft=item.area_sqft, furnished=item.furnished, is_active=item.is_active,
+            amenities=sorted(item.amenities),
             **derived_columns(
                 title=item.title, description=item.description, address=item.address,
                 city=item.city, state=item.state,
@@ -243,11 +244,6 @@ async def _listings(plan: Plan, agent_ids: list[int]) -> list[int]:
     # The agents are new, so their listings are exactly these, inserted in this order.
     rows = await Property.filter(agent_id__in=agent_ids).order_by("id").values("id")
     listing_ids: list[int] = [row["id"] for row in rows]
-    await PropertyAmenity.bulk_create([
-        PropertyAmenity(property_id=listing_id, name=name)
-        for listing_id, item in zip(listing_ids, plan.listings, strict=True)
-        for name in item.amenities
-    ])
     return listing_ids
 
 

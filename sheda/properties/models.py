@@ -52,6 +52,9 @@ class Property(Model):
     bathrooms = fields.IntField(default=0)
     area_sqft = fields.IntField(null=True)
     furnished = fields.BooleanField(default=False)
+    # Lower-case amenity names, sorted: a JSON array on the row (JSONB on PostgreSQL, where
+    # "has all of these" is `@>` through the search GIN index), so a page needs no join.
+    amenities: fields.Field[list[str]] = fields.JSONField(default=list)
     # Lower-cased "title description address", kept by the service on every write: the one
     # column text search reads, so PostgreSQL can index it with pg_trgm (see the migration).
     search_text = fields.TextField(default="")
@@ -63,15 +66,12 @@ class Property(Model):
     updated_at = fields.DatetimeField(auto_now=True)
 
     images: fields.ReverseRelation[PropertyImage]
-    amenities: fields.ReverseRelation[PropertyAmenity]
 
     class Meta:
         table = "properties"
+        # The search indexes (partial btrees per sort key, one GIN) are PostgreSQL's and live
+        # in aerich_migrations/models/5_*_search.py; see sheda/properties/search_sql.py.
         indexes = (
-            # The list's default shape: active, by status, newest first.
-            ("is_active", "status", "created_at"),
-            ("is_active", "status", "price"),
-            ("city_key", "property_type", "listing_type"),
             ("state_key",),
             ("agent_id", "created_at"),
         )
@@ -90,22 +90,6 @@ class PropertyImage(Model):
     class Meta:
         table = "property_images"
         indexes = (("property_id", "position"),)
-
-
-class PropertyAmenity(Model):
-    """One row per amenity, so "has all of these amenities" is an indexed lookup on SQLite
-    and PostgreSQL alike (JSON containment is not available on SQLite)."""
-
-    id = fields.IntField(primary_key=True)
-    property: fields.ForeignKeyRelation[Property] = fields.ForeignKeyField(
-        "models.Property", related_name="amenities", on_delete=fields.CASCADE
-    )
-    name = fields.CharField(max_length=60)
-
-    class Meta:
-        table = "property_amenities"
-        unique_together = (("property_id", "name"),)
-        indexes = (("name", "property_id"),)
 
 
 class Favorite(Model):

@@ -1,12 +1,14 @@
-"""Properties → output schemas, with their images and amenities loaded for a whole page in
-two queries (never one per row)."""
+"""Properties → output schemas, with the images of a whole page loaded in one query (never
+one per row); amenities are a column of the listing."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sheda.properties.models import Property, PropertyAmenity, PropertyImage
+from sheda.properties.models import Property, PropertyImage
 from sheda.properties.schemas import ImageOut, PropertyOut
 
 
@@ -23,17 +25,14 @@ async def properties_out(rows: Sequence[Property]) -> list[PropertyOut]:
     images: dict[int, list[ImageOut]] = defaultdict(list)
     for image in await PropertyImage.filter(property_id__in=ids).order_by("position", "id"):
         images[image.property_id].append(image_out(image))  # type: ignore[attr-defined]
-    amenities: dict[int, list[str]] = defaultdict(list)
-    for amenity in await PropertyAmenity.filter(property_id__in=ids).order_by("name"):
-        amenities[amenity.property_id].append(amenity.name)  # type: ignore[attr-defined]
-    return [_out(row, images[row.id], amenities[row.id]) for row in rows]
+    return [_out(row, images[row.id]) for row in rows]
 
 
 async def property_out(row: Property) -> PropertyOut:
     return (await properties_out([row]))[0]
 
 
-def _out(row: Property, images: list[ImageOut], amenities: list[str]) -> PropertyOut:
+def _out(row: Property, images: list[ImageOut]) -> PropertyOut:
     return PropertyOut(
         id=row.id,
         agent_id=row.agent_id,  # type: ignore[attr-defined]
@@ -53,9 +52,19 @@ def _out(row: Property, images: list[ImageOut], amenities: list[str]) -> Propert
         bathrooms=row.bathrooms,
         area_sqft=row.area_sqft,
         furnished=row.furnished,
-        amenities=amenities,
+        amenities=list(row.amenities),
         images=images,
         is_active=row.is_active,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def page_row_out(row: Mapping[str, Any]) -> PropertyOut:
+    """A row of the search statement (sheda/properties/search_sql.py): every output column,
+    images as a JSON array; JSON arrives as text from both drivers."""
+    data = dict(row)
+    for name in ("images", "amenities"):
+        if isinstance(data[name], str):
+            data[name] = json.loads(data[name])
+    return PropertyOut.model_validate(data)

@@ -23,7 +23,6 @@ from sheda.properties.derived import derived_columns
 from sheda.properties.models import (
     Favorite,
     Property,
-    PropertyAmenity,
     PropertyImage,
     PropertyStatus,
 )
@@ -46,7 +45,8 @@ TWO_PLACES = Decimal("0.01")
 
 
 async def create(*, agent: Principal, data: PropertyCreate) -> PropertyOut:
-    values: dict[str, Any] = data.model_dump(exclude={"amenities"})
+    values: dict[str, Any] = data.model_dump()
+    values["amenities"] = sorted(data.amenities)
     values |= derived_columns(
         title=data.title,
         description=data.description,
@@ -54,11 +54,7 @@ async def create(*, agent: Principal, data: PropertyCreate) -> PropertyOut:
         city=data.city,
         state=data.state,
     )
-    async with in_transaction():
-        row = await Property.create(**values, agent_id=agent.id)
-        await PropertyAmenity.bulk_create(
-            [PropertyAmenity(property_id=row.id, name=name) for name in data.amenities]
-        )
+    row = await Property.create(**values, agent_id=agent.id)
     return await property_out(row)
 
 
@@ -108,7 +104,10 @@ async def _price_comparison(row: Property) -> PriceComparison:
 async def update(*, owner: Principal, property_id: int, changes: PropertyPatch) -> PropertyOut:
     row = await owned_property(property_id=property_id, owner=owner)
     data: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    amenities = data.pop("amenities", None)
+    if "amenities" in data:
+        names = data.pop("amenities")
+        if names is not None:  # null leaves them as they are
+            data["amenities"] = sorted(names)
     if "status" in data and (
         row.status == PropertyStatus.PENDING or await _holds_contract(row.id)
     ):
@@ -124,20 +123,14 @@ async def update(*, owner: Principal, property_id: int, changes: PropertyPatch) 
                 state=data.get("state", row.state),
             )
         )
-    async with in_transaction():
-        if data:
-            # On the status we read: a contract created meanwhile (available → pending)
-            # makes this a 409 instead of being overwritten.
-            moved = await Property.filter(id=row.id, status=row.status).update(
-                **data, updated_at=utcnow()
-            )
-            if not moved:
-                raise Conflict("The listing changed meanwhile (a deal started?); reload it")
-        if amenities is not None:
-            await PropertyAmenity.filter(property_id=row.id).delete()
-            await PropertyAmenity.bulk_create(
-                [PropertyAmenity(property_id=row.id, name=name) for name in amenities]
-            )
+    if data:
+        # On the status we read: a contract created meanwhile (available → pending)
+        # makes this a 409 instead of being overwritten.
+        moved = await Property.filter(id=row.id, status=row.status).update(
+            **data, updated_at=utcnow()
+        )
+        if not moved:
+            raise Conflict("The listing changed meanwhile (a deal started?); reload it")
     return await property_out(await Property.get(id=row.id))
 
 

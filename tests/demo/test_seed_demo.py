@@ -28,7 +28,6 @@ from sheda.properties.models import (
     Favorite,
     ListingType,
     Property,
-    PropertyAmenity,
     PropertyImage,
     PropertyType,
 )
@@ -72,7 +71,9 @@ async def counts() -> dict[str, int]:
         "payment_accounts": await PaymentAccount.all().count(),
         "listings": await Property.all().count(),
         "photos": await PropertyImage.all().count(),
-        "amenities": await PropertyAmenity.all().count(),
+        "amenities": sum(
+            len(names) for names in await Property.all().values_list("amenities", flat=True)
+        ),
         "favourites": await Favorite.all().count(),
         "inquiries": await Inquiry.all().count(),
         "notes": await InquiryNote.all().count(),

@@ -17,7 +17,7 @@ from PIL import Image
 from tortoise import connections
 
 from sheda.properties.derived import derived_columns
-from sheda.properties.models import Property, PropertyAmenity, PropertyImage
+from sheda.properties.models import Property, PropertyImage
 from sheda.users.models import User
 from tests.support import bearer, login, register
 
@@ -164,6 +164,7 @@ async def insert_rows(rows: list[Row]) -> None:
                 bathrooms=row.bathrooms,
                 furnished=row.furnished,
                 is_active=row.is_active,
+                amenities=sorted(row.amenities),
                 **derived_columns(
                     title=row.title,
                     description=row.description,
@@ -178,11 +179,9 @@ async def insert_rows(rows: list[Row]) -> None:
     )
     ids = dict(await Property.filter(title__in=[r.title for r in rows]).values_list("title", "id"))
     assert len(ids) == len(rows), "titles must be unique"
-    amenities: list[PropertyAmenity] = []
     images: list[PropertyImage] = []
     for row in rows:
         row.id = int(ids[row.title])
-        amenities += [PropertyAmenity(property_id=row.id, name=name) for name in row.amenities]
         images += [
             PropertyImage(
                 property_id=row.id,
@@ -192,8 +191,6 @@ async def insert_rows(rows: list[Row]) -> None:
             )
             for n in range(row.images)
         ]
-    if amenities:
-        await PropertyAmenity.bulk_create(amenities, batch_size=500)
     if images:
         await PropertyImage.bulk_create(images, batch_size=500)
 

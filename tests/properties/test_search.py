@@ -68,6 +68,11 @@ def _available(row: Row) -> bool:
 
 @pytest.fixture
 async def data(client: httpx.AsyncClient) -> Data:
+    return await make_data(client)
+
+
+async def make_data(client: httpx.AsyncClient) -> Data:
+    """Listings for the search tests (also used by test_search_walk.py)."""
     rng = random.Random(20240611)  # fixed: the same data on every run
     agents = [await agent(client, f"agent{n}@example.com") for n in range(3)]
     rows: list[Row] = []
