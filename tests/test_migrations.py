@@ -313,3 +313,64 @@ async def test_migrate_is_idempotent(databases: dict[str, str], tmp_path: Path) 
         assert result.returncode == 0, result.stderr
         assert "up to date" in result.stdout, result.stdout
     assert await snapshot(url) == before
+
+
+MIGRATE_FROM = BUILD_FROM_MIGRATIONS.replace('Path("aerich_migrations")', "Path(sys.argv[2])")
+
+
+async def test_search_migration_moves_amenities_onto_the_listings(tmp_path: Path) -> None:
+    """5_*_search.py on a database that has listings: each listing's amenity rows become its
+    sorted JSON array, the side table goes, and `@>` finds them."""
+    import shutil
+
+    import asyncpg
+
+    old = tmp_path / "before" / "models"
+    shutil.copytree(ROOT / "aerich_migrations" / "models", old,
+                    ignore=shutil.ignore_patterns("5_*", "__pycache__"))
+    name = f"sheda_move_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(_urls("postgres")[0])
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    libpq, url = _urls(name)
+    try:
+        built = _run([sys.executable, "-c", MIGRATE_FROM, url, str(old.parent)])
+        assert built.returncode == 0 and "4_" in built.stdout, built.stderr
+        conn = await asyncpg.connect(libpq)
+        try:
+            await conn.execute(
+                "INSERT INTO users (id, email, password_hash, user_type, role, verified, "
+                "is_active, created_at, updated_at) VALUES "
+                "(1, 'a@example.com', '!', 'agent', 'user', true, true, now(), now())"
+            )
+            for listing in (1, 2):
+                await conn.execute(
+                    "INSERT INTO properties (id, agent_id, title, description, property_type, "
+                    "listing_type, status, price, is_negotiable, address, city, state, "
+                    "bedrooms, bathrooms, furnished, search_text, city_key, state_key, "
+                    "is_active, created_at, updated_at) VALUES ($1, 1, 't', 'd', 'house', "
+                    "'rent', 'available', 1000, false, 'a', 'Ikeja', 'Lagos', 2, 1, false, "
+                    "'t d a', 'ikeja', 'lagos', true, now(), now())",
+                    listing,
+                )
+            await conn.executemany(
+                "INSERT INTO property_amenities (property_id, name) VALUES ($1, $2)",
+                [(1, "wifi"), (1, "gym"), (1, "pool")],
+            )
+        finally:
+            await conn.close()
+        moved = _run([sys.executable, "-c", BUILD_FROM_MIGRATIONS, url])
+        assert moved.returncode == 0 and "5_" in moved.stdout, moved.stderr
+        conn = await asyncpg.connect(libpq)
+        try:
+            rows = await conn.fetch("SELECT id, amenities::text FROM properties ORDER BY id")
+            assert [(row[0], row[1]) for row in rows] == [
+                (1, '["gym", "pool", "wifi"]'), (2, "[]")
+            ]
+            assert await conn.fetchval("SELECT to_regclass('property_amenities')") is None
+            query = "SELECT id FROM properties WHERE is_active AND amenities @> '[\"pool\"]'"
+            assert [row[0] for row in await conn.fetch(query)] == [1]
+        finally:
+            await conn.close()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
