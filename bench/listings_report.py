@@ -109,7 +109,7 @@ def _plans(report: Report) -> str:
     lines = [
         "### Query plans",
         "",
-        "`EXPLAIN ANALYZE` of the page query (the first of the three statements per request) "
+        "`EXPLAIN ANALYZE` of the page query (one statement per request) "
         "for representative searches, on the same database after the load:",
         "",
         "| search | execution | access path |",
