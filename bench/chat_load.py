@@ -22,6 +22,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from sheda import collector
+
 WS_PATH = "/api/v1/chat/ws"
 MARK = "bench"  # the first word of every timed message: "bench <number> <sent ns>"
 
@@ -84,6 +86,34 @@ def owners(server_port: int, worker_pids: list[int]) -> dict[int, int]:
         if inode in inode_pid:
             found[int(remote.split(":")[1], 16)] = inode_pid[inode]
     return found
+
+
+async def balance(base: str, tokens: list[str], sockets: list[ClientConnection],
+                  server_port: int, worker_pids: list[int], rounds: int = 50) -> int:
+    """Reopen sockets of the fuller worker (each for the same user) until the workers hold
+    as many as each other, give or take one: which worker accepts a connection is the
+    kernel's choice, and the latency phase wants every socket in a cross-worker pair.
+    Returns how many sockets were reopened."""
+    reopened = 0
+    for _ in range(rounds):
+        await asyncio.sleep(0.2)  # the accepting worker has registered the socket in /proc
+        where = owners(server_port, worker_pids)
+        by_worker: dict[int, list[int]] = {pid: [] for pid in worker_pids}
+        for index, ws in enumerate(sockets):
+            pid = where.get(local_port(ws))
+            if pid is not None:
+                by_worker[pid].append(index)
+        fuller = max(by_worker, key=lambda pid: len(by_worker[pid]))
+        excess = (len(by_worker[fuller]) - min(len(v) for v in by_worker.values())) // 2
+        if excess == 0:
+            return reopened
+        moving = by_worker[fuller][:excess]
+        await close_all([sockets[i] for i in moving])
+        fresh = await open_many(base, [tokens[i] for i in moving])
+        for index, ws in zip(moving, fresh, strict=True):
+            sockets[index] = ws
+        reopened += len(moving)
+    raise RuntimeError(f"the workers' sockets did not balance in {rounds} rounds")
 
 
 @dataclass
@@ -196,6 +226,7 @@ async def fanout_process(base: str, token: str, count: int, idle: float) -> None
     """Line protocol on stdin/stdout: prints {"ready", "ports"} once connected; then
     ``arm <marker> <expect>`` → {"armed"} … {"result"}; ``quit`` closes and exits."""
     sockets = await open_many(base, [token] * count)
+    collector.tune_for_serving()  # as the workers do: its own pauses are not the server's
     receiver = FanoutReceiver(sockets)
     _emit({"ready": True, "ports": [local_port(ws) for ws in sockets]})
     loop = asyncio.get_running_loop()

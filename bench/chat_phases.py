@@ -82,6 +82,7 @@ async def idle_memory(bench: Bench,
     started = time.monotonic()
     sockets = await load.open_many(ws_base, tokens)
     opened = time.monotonic() - started
+    reopened = await load.balance(ws_base, tokens, sockets, server.port, workers)
     await asyncio.sleep(SETTLE)
     after = {pid: rss_kib(pid) for pid in workers}
     where = load.owners(server.port, workers)
@@ -90,6 +91,7 @@ async def idle_memory(bench: Bench,
     result = {
         "sockets": len(sockets),
         "open_seconds": round(opened, 1),
+        "reopened": reopened,
         "settle": SETTLE,
         "per_worker": [per_worker.get(pid, 0) for pid in workers],
         "unmapped": per_worker.get(None, 0),
@@ -103,7 +105,8 @@ async def idle_memory(bench: Bench,
         ],
     }
     log(f"memory: {len(sockets)} idle sockets ({result['per_worker']} per worker) in "
-        f"{opened:.1f} s; RSS +{result['grown_mib']} MiB = {result['kib_per_socket']} KiB "
+        f"{opened:.1f} s ({reopened} reopened to balance the workers); RSS +"
+        f"{result['grown_mib']} MiB = {result['kib_per_socket']} KiB "
         "per socket")
     # What the open sockets cost while nobody talks (server pings, presence heartbeats), to
     # set against the latency run's CPU.
@@ -128,8 +131,12 @@ def cross_pairs(server: Server, workers: list[int],
 
 
 async def latency(bench: Bench, sockets: list[ClientConnection], user_ids: list[int],
-                  rate: int) -> dict[str, Any]:
+                  rate: int, phase: int = 0) -> dict[str, Any]:
+    """``phase`` numbers the latency runs of one benchmark: message numbers (and so the
+    ``client_id`` of every message) never repeat across them, or the server would take a
+    later run's messages for retries of an earlier one's and deliver nothing."""
     duration = bench.args.duration
+    base = phase * 100_000_000
     pairs = cross_pairs(bench.server, bench.workers, sockets)
     if not pairs:
         raise RuntimeError("every socket landed on one worker: no cross-worker pairs")
@@ -137,10 +144,10 @@ async def latency(bench: Bench, sockets: list[ClientConnection], user_ids: list[
     readers = [asyncio.create_task(load.read_timed(ws, stats)) for ws in sockets]
     # One untimed message per pair first: it creates the conversation.
     for number, (a, b) in enumerate(pairs):
-        await load.send_timed(sockets[a], stats, number=number, receiver_id=user_ids[b])
+        await load.send_timed(sockets[a], stats, number=base + number, receiver_id=user_ids[b])
     await _until(lambda: len(stats.seen) >= len(pairs), 30)
     await asyncio.sleep(1.1)  # out of the per-socket rate window
-    first = 1_000_000
+    first = base + 1_000_000
     total = rate * duration
     stats.measuring = True
     window = await bench.window()
@@ -174,7 +181,8 @@ async def latency(bench: Bench, sockets: list[ClientConnection], user_ids: list[
     }
     log(f"latency at {rate} msg/s over {len(pairs)} cross-worker pairs: send→receive p50 "
         f"{result['receive_p50']} ms, p99 {result['receive_p99']} ms, max "
-        f"{result['receive_max']} ms; lost {result['lost']}; CPU {cpu}")
+        f"{result['receive_max']} ms; lost {result['lost']}; errors {result['errors']}; "
+        f"closed {result['closed']}; CPU {cpu}")
     return result
 
 

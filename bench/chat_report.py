@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.listings_report import HEADER
+from bench.harness import replace_section
 
 START = "<!-- chat:start -->"
 END = "<!-- chat:end -->"
@@ -70,7 +70,7 @@ def table(report: Report) -> str:
         lines.append(
             f"| send → ack, same run: p50 / p90 / p99 (max) | {run['ack_p50']} / "
             f"{run['ack_p90']} / {run['ack_p99']} ms ({run['ack_max']} ms) | the ack follows "
-            "the commit (one transaction per message) |"
+            "the commit (one statement, so one transaction, per message) |"
         )
         idle = memory["idle_cpu"]
         busy = run["cpu"]["worker_cpu_seconds"]
@@ -175,7 +175,15 @@ Measured {report.date} with `{report.command}`.
   sockets; `?token=` sockets without compression, as a browser opens them. Latency is
   measured by the receiving socket against the send time written in the message text (one
   clock: `time.time_ns()` on the same machine). Which worker holds a socket is read from
-  `/proc` (the workers' socket inodes against `/proc/net/tcp`).
+  `/proc` (the workers' socket inodes against `/proc/net/tcp`); the kernel picks the
+  worker, so sockets of the fuller one are reopened until both hold as many
+  ({r['memory'].get('reopened', 0):,} reopened in this run) and every socket is in a
+  cross-worker pair.
+- **Garbage collection**: the workers freeze what start-up built and collect the youngest
+  generation every 10,000 allocations (`sheda/collector.py`; CPython's default of 700
+  promoted every in-flight message to the oldest generation, whose full collections then
+  stopped a worker for 100 to 300 ms every few seconds: that was the whole latency tail).
+  The load generator does the same, so its own pauses are not counted as the server's.
 
 {table(report)}
 
@@ -200,13 +208,4 @@ server idle):
 
 
 def write_doc(path: Path, report: Report) -> None:
-    text = path.read_text() if path.exists() else HEADER
-    new = section(report)
-    if START in text and END in text:
-        before, _, rest = text.partition(START)
-        _, _, after = rest.partition(END)
-        text = before + new + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    replace_section(section(report), START, END, path)

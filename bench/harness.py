@@ -25,6 +25,28 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER_LINE = re.compile(r"Starting worker \[(\d+)\]")
 
 
+DOC = ROOT / "docs" / "benchmarks.md"
+DOC_HEADER = (
+    "# Benchmarks\n\n"
+    "Figures measured by the scripts in `bench/`. Each section between its markers is "
+    "rewritten by its runner; notes outside the markers are kept.\n\n"
+)
+
+
+def replace_section(section: str, start: str, end: str, path: Path = DOC) -> None:
+    """Put ``section`` (which begins with ``start`` and ends with ``end``) in place of the
+    text between those markers in ``path``, or append it; the rest of the file is kept."""
+    text = path.read_text() if path.exists() else DOC_HEADER
+    if start in text and end in text:
+        before, _, rest = text.partition(start)
+        _, _, after = rest.partition(end)
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 

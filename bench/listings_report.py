@@ -7,13 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.harness import replace_section
+
 START = "<!-- listings:start -->"
 END = "<!-- listings:end -->"
-HEADER = (
-    "# Benchmarks\n\n"
-    "Figures measured by the scripts in `bench/`. Each section between its markers is "
-    "rewritten by its runner; notes outside the markers are kept.\n\n"
-)
 
 
 @dataclass
@@ -171,13 +168,4 @@ middleware, JSON) against the bare app.
 
 
 def write_doc(path: Path, report: Report) -> None:
-    text = path.read_text() if path.exists() else HEADER
-    new = section(report)
-    if START in text and END in text:
-        before, _, rest = text.partition(START)
-        _, _, after = rest.partition(END)
-        text = before + new + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    replace_section(section(report), START, END, path)

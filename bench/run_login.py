@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import ROOT, Server, free_port, log, machine
+from bench.harness import ROOT, Server, free_port, log, machine, replace_section
 
 REPORT = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- login:start -->", "<!-- login:end -->"
@@ -132,14 +132,7 @@ a hashing thread: the two CPUs hash two passwords at a time.
 
 
 def write(section: str) -> None:
-    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
-    if START in text:
-        before, _, rest = text.partition(START)
-        _, _, after = rest.partition(END)
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    REPORT.write_text(text)
+    replace_section(section, START, END, REPORT)
 
 
 def main() -> None:

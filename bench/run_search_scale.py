@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import asyncpg
 
-from bench.harness import ROOT, admin_query, dsn, log, machine
+from bench.harness import ROOT, admin_query, dsn, log, machine, replace_section
 from bench.listing_paths import make_paths
 from bench.raw_asyncpg_app import build_query
 from bench.seed_listings import seed
@@ -197,14 +197,7 @@ def section(runs: list[SizeRun], hardest: list[str], command: str) -> str:
 
 
 def write_doc(text: str) -> None:
-    doc = DOC.read_text()
-    if START in doc and END in doc:
-        before, _, rest = doc.partition(START)
-        _, _, after = rest.partition(END)
-        doc = before + text + after
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc)
+    replace_section(text, START, END, DOC)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.builders import OperationStore
 
-from sheda import db, lifecycle, metrics
+from sheda import collector, db, lifecycle, metrics
 from sheda.admin.routes import bp as admin_bp
 from sheda.appointments.routes import bp as appointments_bp
 from sheda.auth.routes import bp as auth_bp
@@ -252,6 +252,13 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
             # so its notifications reach this worker's sockets. With Redis it has its own
             # process (main_process_ready below), once per server whatever the workers.
             app.ctx.jobs = jobs_loop.Runner(runtime, settings.jobs_interval)
+
+    @app.after_server_start
+    async def tune_collector(app: Sanic) -> None:
+        # Only in a real worker: a test's in-process server shares the test runner's
+        # process, whose objects must stay collectable.
+        if in_sanic_server_process():
+            collector.tune_for_serving()
 
     @app.main_process_ready
     async def main_process_signals(app: Sanic) -> None:

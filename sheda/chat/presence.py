@@ -5,6 +5,13 @@ Embedded mode counts sockets in memory. With Redis, each user has a set
 the user's first local socket and removes itself on the last. Membership is idempotent,
 so a Redis restart heals at the next heartbeat (every worker re-adds itself for the users
 it holds and refreshes the TTL), and a worker that died drops out when the TTL runs out.
+
+The heartbeat and the read are small Lua scripts, one command per ``CHUNK`` users: a
+redis-py pipeline costs the worker about 45 µs of CPU per user (encoding two commands,
+parsing two replies), so a heartbeat for 1,000 users stopped the event loop for 45 ms,
+every 20 s, and for 10,000 users for almost half a second; the script costs about 1 µs
+per user. (A script's keys span hash slots, so this needs one Redis server, with or without
+replicas, not a Redis Cluster; the hub's pattern subscription assumes the same.)
 """
 
 from __future__ import annotations
@@ -23,6 +30,24 @@ logger = logging.getLogger("sheda.chat.presence")
 KEY = "sheda:online:{}"
 TTL = 60
 HEARTBEAT = 20
+CHUNK = 1000  # users per script call: about 1 ms of the worker's CPU, and of Redis's
+
+# KEYS: the users' presence sets; ARGV: this worker's id, the TTL.
+REFRESH = """
+for _, key in ipairs(KEYS) do
+  redis.call('SADD', key, ARGV[1])
+  redis.call('EXPIRE', key, ARGV[2])
+end
+return #KEYS
+"""
+# KEYS: the users' presence sets; returns 1 or 0 for each, in order.
+ONLINE = """
+local found = {}
+for i, key in ipairs(KEYS) do
+  found[i] = redis.call('EXISTS', key)
+end
+return found
+"""
 
 
 class Presence:
@@ -32,6 +57,9 @@ class Presence:
         self._local_users = local_users
         self._heartbeat: asyncio.Task[None] | None = None
         self._worker = uuid.uuid4().hex
+        # Sent by SHA, loaded into Redis again by redis-py if Redis has forgotten them.
+        self._refresh = redis.register_script(REFRESH) if redis is not None else None
+        self._online = redis.register_script(ONLINE) if redis is not None else None
 
     async def connected(self, user_id: int) -> None:
         self._local[user_id] += 1
@@ -58,13 +86,13 @@ class Presence:
     async def online(self, user_ids: list[int]) -> dict[int, bool]:
         if not user_ids:
             return {}
-        if self._redis is None:
+        if self._online is None:
             return {uid: self._local.get(uid, 0) > 0 for uid in user_ids}
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for uid in user_ids:
-                    pipe.exists(KEY.format(uid))
-                found = await pipe.execute()
+            found: list[int] = []
+            for start in range(0, len(user_ids), CHUNK):
+                chunk = user_ids[start : start + CHUNK]
+                found += await self._online(keys=[KEY.format(uid) for uid in chunk])
         except Exception as exc:  # presence is a hint; never fail a request over it
             logger.warning("presence read failed: %s", exc)
             return {uid: self._local.get(uid, 0) > 0 for uid in user_ids}
@@ -82,17 +110,17 @@ class Presence:
             self._heartbeat = None
 
     async def _beat(self) -> None:
-        assert self._redis is not None
         while True:
             await asyncio.sleep(HEARTBEAT)
-            users = list(self._local_users())
-            if not users:
-                continue
             try:
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for uid in users:
-                        pipe.sadd(KEY.format(uid), self._worker)
-                        pipe.expire(KEY.format(uid), TTL)
-                    await pipe.execute()
+                await self.refresh()
             except Exception as exc:
                 logger.warning("presence heartbeat failed: %s", exc)
+
+    async def refresh(self) -> None:
+        """Mark every user with a socket on this worker online again, with a fresh TTL."""
+        assert self._refresh is not None
+        users = list(self._local_users())
+        for start in range(0, len(users), CHUNK):
+            chunk = users[start : start + CHUNK]
+            await self._refresh(keys=[KEY.format(uid) for uid in chunk], args=[self._worker, TTL])
