@@ -29,7 +29,7 @@ def build_runtime(settings: Settings) -> Runtime:
         mailer=Mailer.from_settings(settings),
         media=MediaStore(settings.media_path),
         hub=hub,
-        presence=Presence(redis, hub.local_users),
+        presence=Presence(redis),
         tickets=TicketStore(redis),
         redis=redis,
     )

@@ -6,12 +6,13 @@ the user's first local socket and removes itself on the last. Membership is idem
 so a Redis restart heals at the next heartbeat (every worker re-adds itself for the users
 it holds and refreshes the TTL), and a worker that died drops out when the TTL runs out.
 
-The heartbeat and the read are small Lua scripts, one command per ``CHUNK`` users: a
-redis-py pipeline costs the worker about 45 µs of CPU per user (encoding two commands,
-parsing two replies), so a heartbeat for 1,000 users stopped the event loop for 45 ms,
-every 20 s, and for 10,000 users for almost half a second; the script costs about 1 µs
-per user. (A script's keys span hash slots, so this needs one Redis server, with or without
-replicas, not a Redis Cluster; the hub's pattern subscription assumes the same.)
+Writes are batched (see ``Presence``) and, like the read, are small Lua scripts, one
+command per ``CHUNK`` users: a redis-py pipeline costs the worker about 45 µs of CPU per
+user (encoding two commands, parsing two replies), so a heartbeat for 1,000 users stopped
+the event loop for 45 ms, every 20 s, and for 10,000 users for almost half a second; the
+script costs about 1 µs per user. (A script's keys span hash slots, so this needs one
+Redis server, with or without replicas, not a Redis Cluster; the hub's pattern
+subscription assumes the same.)
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import contextlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
 
 from redis.asyncio import Redis
 
@@ -32,11 +32,16 @@ TTL = 60
 HEARTBEAT = 20
 CHUNK = 1000  # users per script call: about 1 ms of the worker's CPU, and of Redis's
 
-# KEYS: the users' presence sets; ARGV: this worker's id, the TTL.
-REFRESH = """
-for _, key in ipairs(KEYS) do
-  redis.call('SADD', key, ARGV[1])
-  redis.call('EXPIRE', key, ARGV[2])
+# KEYS: the users' presence sets; ARGV: this worker's id, the TTL, then one flag per key:
+# "1" the worker holds a socket of that user (add it, refresh the TTL), "0" it no longer does.
+WRITE = """
+for i, key in ipairs(KEYS) do
+  if ARGV[i + 2] == '1' then
+    redis.call('SADD', key, ARGV[1])
+    redis.call('EXPIRE', key, ARGV[2])
+  else
+    redis.call('SREM', key, ARGV[1])
+  end
 end
 return #KEYS
 """
@@ -48,40 +53,51 @@ for i, key in ipairs(KEYS) do
 end
 return found
 """
+RETRY_AFTER = 1.0  # seconds before a failed write is tried again
+STOP_FLUSH = 1.0  # seconds a stopping worker gives its last writes
 
 
 class Presence:
-    def __init__(self, redis: Redis | None, local_users: Callable[[], Iterable[int]]) -> None:
-        self._redis = redis
-        self._local = Counter[int]()
-        self._local_users = local_users
-        self._heartbeat: asyncio.Task[None] | None = None
+    """Connects and disconnects only mark the user; one writer task reconciles Redis with
+    this worker's sockets, a batch of users per script call. A socket's handshake never
+    waits for Redis, and 10,000 sockets closing at once are a handful of calls rather than
+    10,000 commands competing for the connection pool (which ran dry: "No connection
+    available")."""
+
+    def __init__(self, redis: Redis | None) -> None:
+        self._local = Counter[int]()  # user → sockets on this worker
         self._worker = uuid.uuid4().hex
+        self._dirty: set[int] = set()  # users whose Redis entry may not match _local
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()  # set while nothing is dirty or being written
+        self._idle.set()
+        self._writer: asyncio.Task[None] | None = None
         # Sent by SHA, loaded into Redis again by redis-py if Redis has forgotten them.
-        self._refresh = redis.register_script(REFRESH) if redis is not None else None
+        self._write = redis.register_script(WRITE) if redis is not None else None
         self._online = redis.register_script(ONLINE) if redis is not None else None
 
-    async def connected(self, user_id: int) -> None:
+    def connected(self, user_id: int) -> None:
         self._local[user_id] += 1
-        if self._redis is not None and self._local[user_id] == 1:
-            try:
-                async with self._redis.pipeline(transaction=True) as pipe:
-                    pipe.sadd(KEY.format(user_id), self._worker)
-                    pipe.expire(KEY.format(user_id), TTL)
-                    await pipe.execute()
-            except Exception as exc:
-                logger.warning("presence update failed: %s", exc)
+        if self._local[user_id] == 1:
+            self._mark(user_id)
 
-    async def disconnected(self, user_id: int) -> None:
+    def disconnected(self, user_id: int) -> None:
         self._local[user_id] -= 1
         if self._local[user_id] > 0:
             return
         del self._local[user_id]
-        if self._redis is not None:
-            try:
-                await self._redis.srem(KEY.format(user_id), self._worker)
-            except Exception as exc:
-                logger.warning("presence update failed: %s", exc)
+        self._mark(user_id)
+
+    def _mark(self, user_id: int) -> None:
+        if self._write is None:
+            return
+        self._dirty.add(user_id)
+        self._idle.clear()
+        self._wake.set()
+
+    async def settled(self) -> None:
+        """Wait until every connect and disconnect so far is written to Redis."""
+        await self._idle.wait()
 
     async def online(self, user_ids: list[int]) -> dict[int, bool]:
         if not user_ids:
@@ -99,28 +115,67 @@ class Presence:
         return {uid: bool(hit) for uid, hit in zip(user_ids, found, strict=True)}
 
     def start(self) -> None:
-        if self._redis is not None and self._heartbeat is None:
-            self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
+        if self._write is not None and self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_forever())
 
     async def stop(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
-            self._heartbeat = None
+        if self._writer is None:
+            return
+        # The sockets closed while the worker stopped: their users go offline now, not
+        # when the TTL runs out.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.settled(), STOP_FLUSH)
+        self._writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._writer
+        self._writer = None
 
-    async def _beat(self) -> None:
+    async def _write_forever(self) -> None:
+        # One task writes everything, heartbeats included, so writes reach Redis in the
+        # order they were decided (a heartbeat can never re-add a user who just left).
+        loop = asyncio.get_running_loop()
+        next_beat = loop.time() + HEARTBEAT
+        failing = False
         while True:
-            await asyncio.sleep(HEARTBEAT)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, next_beat - loop.time()))
+            self._wake.clear()
+            if loop.time() >= next_beat:
+                next_beat = loop.time() + HEARTBEAT
+                self._dirty.update(self._local)  # every user held here: TTL refreshed
+            batch, self._dirty = self._dirty, set()
             try:
-                await self.refresh()
+                await self._reconcile(sorted(batch))
             except Exception as exc:
-                logger.warning("presence heartbeat failed: %s", exc)
+                if not failing:  # once per outage, not once a second
+                    logger.warning("presence updates failing (%s); retrying", exc)
+                failing = True
+                self._dirty |= batch  # tried again, with whatever changed meanwhile
+                await asyncio.sleep(RETRY_AFTER)
+                self._wake.set()
+                continue
+            if failing:
+                logger.info("presence updates written again")
+            failing = False
+            if not self._dirty:
+                self._idle.set()
 
-    async def refresh(self) -> None:
-        """Mark every user with a socket on this worker online again, with a fresh TTL."""
-        assert self._refresh is not None
-        users = list(self._local_users())
+    async def _reconcile(self, users: list[int]) -> None:
+        """Write the current state of ``users`` (not the events that marked them: a user
+        who came and went within one batch is simply offline)."""
+        assert self._write is not None
         for start in range(0, len(users), CHUNK):
             chunk = users[start : start + CHUNK]
-            await self._refresh(keys=[KEY.format(uid) for uid in chunk], args=[self._worker, TTL])
+            flags = ["1" if self._local.get(uid, 0) > 0 else "0" for uid in chunk]
+            await self._write(
+                keys=[KEY.format(uid) for uid in chunk], args=[self._worker, TTL, *flags]
+            )
+
+    async def refresh(self) -> None:
+        """What the heartbeat does, now: every user held here is written again (added to
+        their set, TTL refreshed), e.g. after Redis lost its data."""
+        self._dirty.update(self._local)
+        if self._dirty:
+            self._idle.clear()
+            self._wake.set()
+        await self.settled()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 
@@ -59,14 +58,15 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     if json_logs:
         access_logger.info("websocket opened", extra={**fields, "status": 101})
     frames = FrameHandler(rt, principal, socket)
+    rt.presence.connected(principal.id)  # paired with disconnected below, whatever happens
     try:
-        await rt.presence.connected(principal.id)
         async for raw in ws:
             if socket.closing:
                 break
             await frames.handle(raw)
     finally:
         rt.hub.discard(socket)
+        rt.presence.disconnected(principal.id)
         metrics.socket_closed()
         await socket.stop()
         if json_logs:
@@ -78,8 +78,6 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
                     "duration_ms": round((time.perf_counter() - opened) * 1000, 2),
                 },
             )
-        with contextlib.suppress(Exception):
-            await rt.presence.disconnected(principal.id)
 
 
 @bp.post("/messages")
