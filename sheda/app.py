@@ -16,6 +16,7 @@ from sheda.admin.routes import bp as admin_bp
 from sheda.appointments.routes import bp as appointments_bp
 from sheda.auth.routes import bp as auth_bp
 from sheda.chat.routes import bp as chat_bp
+from sheda.common import jsontext
 from sheda.common.context import Runtime
 from sheda.common.logs import (
     ACCESS_LOGGER,
@@ -207,6 +208,7 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
     app = Sanic(
         name,
         error_handler=JsonErrorHandler(),
+        dumps=jsontext.dumps,
         log_config=sanic_log_config(settings.log_format),
     )
     _configure(app, settings)

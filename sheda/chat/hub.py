@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections import defaultdict
@@ -27,6 +26,7 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 
 from sheda import metrics
+from sheda.common import jsontext
 
 logger = logging.getLogger("sheda.chat.hub")
 
@@ -151,7 +151,7 @@ class Hub:
     ) -> None:
         """Deliver ``frame`` to every socket of ``user_id`` on every worker but ``skip``.
         Pass the frame already serialised when it goes to several users."""
-        text = frame if isinstance(frame, str) else json.dumps(frame)
+        text = frame if isinstance(frame, str) else jsontext.dumps_text(frame)
         await self._publish(user_id, {"frame": text, "skip": skip})
 
     async def close_sessions(
@@ -170,7 +170,7 @@ class Hub:
             self._dispatch(user_id, envelope)
             return
         try:
-            await self._redis.publish(f"{CHANNEL_PREFIX}{user_id}", json.dumps(envelope))
+            await self._redis.publish(f"{CHANNEL_PREFIX}{user_id}", jsontext.dumps(envelope))
         except Exception as exc:
             # Redis is down: the message is stored; this worker's sockets still get it now,
             # the others after they re-sync.
@@ -253,7 +253,7 @@ class Hub:
         channel = str(message["channel"])
         try:
             user_id = int(channel.removeprefix(CHANNEL_PREFIX))
-            envelope = json.loads(message["data"])
+            envelope = jsontext.loads(message["data"])
         except (ValueError, TypeError):
             logger.warning("ignoring a malformed hub message on %s", channel)
             return

@@ -9,7 +9,6 @@ A repeated ``(sender, client_id)`` returns the stored message and stores nothing
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from sheda.chat.hub import Hub
 from sheda.chat.models import Block, Conversation, Message
 from sheda.chat.schemas import MessageOut, SendIn
 from sheda.chat.store import store_message
+from sheda.common import jsontext
 from sheda.common.clock import utcnow
 from sheda.errors import FieldError, Forbidden, NotFound
 from sheda.notifications.schemas import NotificationOut
@@ -222,7 +222,7 @@ async def deliver(
     """Push a newly stored message to the receiver's sockets and the sender's other ones."""
     if not sent.stored_now:
         return  # a retry: it was delivered when it was stored
-    frame = json.dumps(message_frame(sent.message, sender))  # serialised once for everyone
+    frame = jsontext.dumps_text(message_frame(sent.message, sender))  # serialised once for everyone
     await hub.send(sent.message.receiver_id, frame)
     await hub.send(sender.id, frame, skip=skip_socket)
 

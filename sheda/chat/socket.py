@@ -6,7 +6,6 @@ a slow write (writes go through the socket's own queue and writer task).
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import deque
@@ -18,6 +17,7 @@ from sheda import metrics
 from sheda.chat import history, service
 from sheda.chat.hub import Socket
 from sheda.chat.schemas import ReadFrame, SendIn, SyncFrame, TypingFrame
+from sheda.common import jsontext
 from sheda.common.context import Runtime
 from sheda.errors import AppError
 from sheda.security.guards import Principal
@@ -66,11 +66,11 @@ class FrameHandler:
         self._messages = _Window(MESSAGES_PER_SECOND)
 
     def reply(self, frame: dict[str, Any]) -> None:
-        self.socket.offer(json.dumps(frame))
+        self.socket.offer(jsontext.dumps_text(frame))
 
     async def handle(self, raw: str | bytes) -> None:
         try:
-            frame = json.loads(raw)
+            frame = jsontext.loads(raw)
         except (ValueError, UnicodeDecodeError):
             self.reply(_error("bad_frame", "Frames are JSON objects"))
             return

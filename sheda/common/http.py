@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sanic import HTTPResponse, Request
-from sanic.response import json
 from sanic_ext.extensions.openapi import openapi
 from sanic_ext.extensions.openapi.definitions import Parameter, RequestBody, Response
 
+from sheda.common import jsontext
 from sheda.common.context import Runtime
 from sheda.common.openapi import input_schema_ref, schema_properties, schema_ref
 from sheda.errors import BadRequest, FieldError, UnsupportedMediaType
@@ -160,16 +160,24 @@ def respond(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTTPResponse:
+    # Output schemas are encoded straight to JSON bytes by pydantic's serializer (one pass
+    # in Rust), not dumped to dicts first and encoded again.
     if isinstance(payload, BaseModel):
-        body: Any = payload.model_dump(mode="json")
+        body = payload.__pydantic_serializer__.to_json(payload)
     elif isinstance(payload, list):
-        body = [
-            item.model_dump(mode="json") if isinstance(item, BaseModel) else item
-            for item in payload
-        ]
+        body = b"[" + b",".join(_item_json(item) for item in payload) + b"]"
     else:
-        body = payload
-    return json(body, status=status, headers=headers)
+        body = jsontext.dumps(payload)
+    return HTTPResponse(body, status=status, headers=headers, content_type=JSON_TYPE)
+
+
+JSON_TYPE = "application/json"
+
+
+def _item_json(item: Any) -> bytes:
+    if isinstance(item, BaseModel):
+        return item.__pydantic_serializer__.to_json(item)
+    return jsontext.dumps(item)
 
 
 def no_content() -> HTTPResponse:

@@ -3,11 +3,11 @@ one per row); amenities are a column of the listing."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sheda.common import jsontext
 from sheda.properties.models import Property, PropertyImage
 from sheda.properties.schemas import ImageOut, PropertyOut
 
@@ -66,5 +66,5 @@ def page_row_out(row: Mapping[str, Any]) -> PropertyOut:
     data = dict(row)
     for name in ("images", "amenities"):
         if isinstance(data[name], str):
-            data[name] = json.loads(data[name])
+            data[name] = jsontext.loads(data[name])
     return PropertyOut.model_validate(data)
