@@ -4,8 +4,9 @@ message.
 
 The frozen client never calls recv: websockets stops reading from the transport once one
 frame is queued (max_queue=1) and its OS receive buffer is shrunk, so the server's writes
-back up into the kernel buffers, then into the socket's queue. Each message is 4000 emoji,
-which the server escapes to about 48 KB of JSON, so a few hundred fill every buffer."""
+back up into the kernel buffers, then into the socket's queue. Each message is 4000 control
+characters, which every JSON encoder must escape (``\u0001``: about 24 KB of JSON), so a
+few hundred fill every buffer."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.chat.helpers import WAIT, open_ws, person, ping_pong, send_rest, wait_until
 
-COUNT = 400  # enough to fill the kernel buffers (a few MB) and the socket's queue
+COUNT = 800  # enough to fill the kernel buffers (a few MB) and the socket's queue
 BATCH = 8  # REST sends in flight at once
-TEXT = "\U0001f600" * 4000  # 4000 characters, the longest message; ~48 KB once escaped
+TEXT = "\x01" * 4000  # the longest message; 6 bytes a character once escaped
 
 
 async def frozen_ws(server, token: str):
