@@ -183,7 +183,8 @@ Measured {report.date} with `{report.command}`.
   generation every 10,000 allocations (`sheda/collector.py`; CPython's default of 700
   promoted every in-flight message to the oldest generation, whose full collections then
   stopped a worker for 100 to 300 ms every few seconds: that was the whole latency tail).
-  The load generator does the same, so its own pauses are not counted as the server's.
+  The load generator does the same, and does not collect at all while it measures
+  latency, so its own pauses are not counted as the server's.
 
 {table(report)}
 

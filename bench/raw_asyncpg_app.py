@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 from sanic.worker.loader import AppLoader
 
-from sheda.db import SERVER_SETTINGS
+from sheda.db import SEARCH_SERVER_SETTINGS
 from sheda.properties.search_sql import SearchFilters, page_statement
 
 SORTS = {"newest", "price_asc", "price_desc"}
@@ -167,7 +167,7 @@ def create_app(dsn: str) -> Sanic:
     async def open_pool(app: Sanic) -> None:
         app.ctx.pool = await asyncpg.create_pool(
             dsn.replace("postgres://", "postgresql://", 1), min_size=1, max_size=POOL_SIZE,
-            server_settings=SERVER_SETTINGS,  # as Sheda's pool
+            server_settings=SEARCH_SERVER_SETTINGS,  # as Sheda's pool
         )
 
     @app.after_server_stop

@@ -47,7 +47,7 @@ from bench.listing_paths import make_paths
 from bench.listings_report import Report, ratios, table, write_doc
 from bench.raw_asyncpg_app import build_query
 from bench.seed_listings import seed
-from sheda.db import SERVER_SETTINGS
+from sheda.db import SEARCH_SERVER_SETTINGS
 
 LUA = ROOT / "bench" / "listings.lua"
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -132,7 +132,7 @@ async def profile(url: str, paths: list[str]) -> dict[str, Any]:
     """Each search's page query alone, once, one at a time: how much of a request is the
     database's (the same for both servers)."""
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1),
-                                 server_settings=SERVER_SETTINGS)
+                                 server_settings=SEARCH_SERVER_SETTINGS)
     timings = []
     try:
         for path in paths:
@@ -159,7 +159,7 @@ async def profile(url: str, paths: list[str]) -> dict[str, Any]:
 
 async def explain(url: str) -> list[dict[str, Any]]:
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1),
-                                 server_settings=SERVER_SETTINGS)
+                                 server_settings=SEARCH_SERVER_SETTINGS)
     plans = []
     try:
         for search in PLAN_SEARCHES:

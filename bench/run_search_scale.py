@@ -34,7 +34,7 @@ from bench.harness import ROOT, admin_query, dsn, log, machine, replace_section
 from bench.listing_paths import make_paths
 from bench.raw_asyncpg_app import build_query
 from bench.seed_listings import seed
-from sheda.db import SERVER_SETTINGS
+from sheda.db import SEARCH_SERVER_SETTINGS
 
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- search-scale:start -->", "<!-- search-scale:end -->"
@@ -53,7 +53,7 @@ class SizeRun:
 
 
 async def _time_all(url: str, paths: list[str]) -> dict[str, float]:
-    conn = await asyncpg.connect(dsn(url), server_settings=SERVER_SETTINGS)
+    conn = await asyncpg.connect(dsn(url), server_settings=SEARCH_SERVER_SETTINGS)
     try:
         samples: dict[str, list[float]] = {path: [] for path in paths}
         for _ in range(REPEATS):
@@ -84,7 +84,7 @@ async def _indexes(url: str) -> list[tuple[str, str, int]]:
 
 
 async def _explain(url: str, paths: list[str]) -> dict[str, list[str]]:
-    conn = await asyncpg.connect(dsn(url), server_settings=SERVER_SETTINGS)
+    conn = await asyncpg.connect(dsn(url), server_settings=SEARCH_SERVER_SETTINGS)
     plans = {}
     try:
         for path in paths:

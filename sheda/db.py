@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.asyncpg import AsyncpgDBClient
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 
 from sheda.config import Settings, load_settings
@@ -52,25 +54,60 @@ async def release_without_round_trip(connection: Any) -> None:
 # - jit off: JIT compiles a statement whose estimated cost is high; for the search
 #   statements that estimate covers branches that never run, and compiling cost 40-50 ms
 #   for a query that runs in 2 ms. Nothing Sheda sends is a long analytical query.
-# - force_custom_plan: asyncpg prepares every statement, and after five runs PostgreSQL may
-#   switch to a generic plan that ignores the parameters' values; for a price range that
-#   plan walked the whole table (210 ms instead of 1.4 ms). Planning each run costs ~0.1 ms.
-SERVER_SETTINGS = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
+SERVER_SETTINGS = {"jit": "off"}
+# Listing searches have a pool of their own (the "search" connection) whose sessions also
+# force custom plans: asyncpg prepares every statement, and after five runs PostgreSQL may
+# switch to a generic plan that ignores the parameters' values; for a price range that plan
+# walked the whole table (210 ms instead of 1.4 ms). Everything else keeps PostgreSQL's plan
+# cache: planning the chat's send statement on every message cost about 0.4 ms of database
+# CPU per message and, at 500 messages a second, took the send -> receive p99 from 5 to
+# 26 ms (bench/run_chat.sh).
+SEARCH_SERVER_SETTINGS = {**SERVER_SETTINGS, "plan_cache_mode": "force_custom_plan"}
+SEARCH = "search"
 
 
-def _connection(database_url: str) -> str | dict[str, Any]:
+def _connection(database_url: str, settings: dict[str, str]) -> str | dict[str, Any]:
     url = normalise_url(database_url)
     if not url.startswith(("postgres://", "asyncpg://")):
         return url
     config = expand_db_url(url)
     config["credentials"]["reset"] = release_without_round_trip  # passed on to create_pool
-    config["credentials"]["server_settings"] = SERVER_SETTINGS
+    config["credentials"]["server_settings"] = settings
     return config
+
+
+# The searches' pool, opened by init_db on PostgreSQL. It is not one of Tortoise's named
+# connections: with two of those, every `in_transaction()` would have to name its own.
+_search_client: BaseDBAsyncClient | None = None
+
+
+def search_connection() -> BaseDBAsyncClient:
+    """Where listing searches run: their own pool on PostgreSQL, the one connection on
+    SQLite (which has no plan cache to avoid)."""
+    return _search_client if _search_client is not None else connections.get("default")
+
+
+async def _open_search_pool(database_url: str) -> None:
+    global _search_client
+    config = _connection(database_url, SEARCH_SERVER_SETTINGS)
+    assert isinstance(config, dict)
+    client = AsyncpgDBClient(connection_name=SEARCH, **config["credentials"])
+    await client.create_connection(with_db=True)
+    _search_client = client
+
+
+async def _close_search_pool() -> None:
+    global _search_client
+    client, _search_client = _search_client, None
+    if client is not None:
+        await client.close()
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": _connection(database_url)},
+        "connections": {
+            "default": _connection(database_url, SERVER_SETTINGS),
+        },
         "apps": {
             "models": {
                 "models": [*MODEL_MODULES, "aerich.models"],
@@ -104,6 +141,8 @@ async def init_db(settings: Settings, *, create_schema: bool | None = None) -> N
         config=tortoise_config(settings.database_url),
         _enable_global_fallback=True,  # tortoise 1.x: handlers run outside init's context
     )
+    if settings.uses_postgres:
+        await _open_search_pool(settings.database_url)
     if create_schema is None:
         create_schema = not settings.uses_postgres
     if create_schema:
@@ -131,6 +170,7 @@ async def close_db() -> None:
     # Every process that opened a connection closes it, or aiosqlite's thread blocks exit.
     # Tortoise.close_connections also releases the global-fallback context that init_db
     # set, so the same process may init again (the CLI, the test servers).
+    await _close_search_pool()
     await Tortoise.close_connections()
 
 

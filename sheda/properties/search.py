@@ -9,13 +9,12 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
-from tortoise import connections
-
 from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
+from sheda.db import search_connection
 from sheda.errors import FieldError
 from sheda.properties.derived import place_key
 from sheda.properties.schemas import PropertyOut, PropertyQuery
-from sheda.properties.search_sql import SearchFilters, page_statement
+from sheda.properties.search_sql import Dialect, SearchFilters, page_statement
 from sheda.properties.serialize import page_row_out
 
 TWO_PLACES = Decimal("0.01")
@@ -77,8 +76,9 @@ def _cursor(item: PropertyOut, sort: str) -> str:
 
 async def search(query: PropertyQuery) -> tuple[list[PropertyOut], str | None]:
     """One page in one statement, images included, whatever the filters."""
-    conn = connections.get("default")
-    sql, params = page_statement(filters(query), conn.capabilities.dialect)
+    conn = search_connection()
+    dialect: Dialect = "postgres" if conn.capabilities.dialect == "postgres" else "sqlite"
+    sql, params = page_statement(filters(query), dialect)
     rows = await conn.execute_query_dict(sql, params)
     page = [page_row_out(row) for row in rows[: query.limit]]
     more = len(rows) > query.limit and bool(page)

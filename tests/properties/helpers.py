@@ -16,6 +16,7 @@ import httpx
 from PIL import Image
 from tortoise import connections
 
+from sheda.db import search_connection
 from sheda.properties.derived import derived_columns
 from sheda.properties.models import Property, PropertyImage
 from sheda.users.models import User
@@ -280,13 +281,16 @@ _EXECUTE = ("execute_query", "execute_query_dict", "execute_insert", "execute_ma
 
 @contextlib.contextmanager
 def count_statements() -> Iterator[list[str]]:
-    """Records every SQL statement sent on the default connection (the server runs in this
-    process and loop, so its queries go through the same client object)."""
-    conn = connections.get("default")
+    """Records every SQL statement sent on the app's connections (the server runs in this
+    process and loop, so its queries go through the same client objects): the default one,
+    and on PostgreSQL the searches' own pool (sheda.db.search_connection)."""
+    clients = [connections.get("default")]
+    if search_connection() is not clients[0]:
+        clients.append(search_connection())
     seen: list[str] = []
-    patched: list[str] = []
+    patched: list[tuple[Any, str]] = []
 
-    def wrap(name: str) -> Any:
+    def wrap(conn: Any, name: str) -> Any:
         original = getattr(conn, name)
 
         async def shim(*args: Any, **kwargs: Any) -> Any:
@@ -295,13 +299,14 @@ def count_statements() -> Iterator[list[str]]:
 
         return shim
 
-    for name in _EXECUTE:
-        if name in vars(conn):  # pragma: no cover - never patched twice
-            continue
-        setattr(conn, name, wrap(name))
-        patched.append(name)
+    for conn in clients:
+        for name in _EXECUTE:
+            if name in vars(conn):  # pragma: no cover - never patched twice
+                continue
+            setattr(conn, name, wrap(conn, name))
+            patched.append((conn, name))
     try:
         yield seen
     finally:
-        for name in patched:
+        for conn, name in patched:
             delattr(conn, name)
