@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import platform
@@ -79,8 +80,22 @@ def log_findings(text: str) -> list[tuple[int, str]]:
     for line in text.splitlines():
         if any(word in line for word in LOG_WORDS):
             line = SANIC_PREFIX.sub("", line.strip())
-            found[re.sub(r"\(request [0-9a-f-]+\)", "(request ...)", line)] += 1
+            found[_log_key(line)] += 1
     return [(count, line) for line, count in found.most_common()]
+
+
+def _log_key(line: str) -> str:
+    """What makes two log lines the same finding. A JSON line (SHEDA_LOG_FORMAT=json, as
+    deployed) carries its time, request id and user id: keep its level, logger, message."""
+    if line.startswith("{"):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            pass
+        else:
+            if isinstance(record, dict) and "message" in record:
+                return f"{record.get('level')} {record.get('logger')}: {record['message']}"
+    return re.sub(r"\(request [0-9a-f-]+\)", "(request ...)", line)
 
 
 def wait_until_quiet(limit: int, patience: float) -> int:
