@@ -39,6 +39,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
@@ -244,18 +245,19 @@ def raise_open_files() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def main() -> None:
-    args = parse_args()
-    senders = math.ceil(args.burst / PER_SOCKET_RATE)
-    open_files = raise_open_files()
-    needed = args.users + args.fanout_sockets + senders + 200
-    if open_files < needed:
-        raise SystemExit(f"bench: {open_files} open files allowed, {needed} needed; "
-                         "raise `ulimit -n`")
+Measure = Callable[[Server, list[tuple[int, str]], str], Awaitable[dict[str, Any]]]
+
+
+def serve_and_measure(args: argparse.Namespace, *, label: str, workers: int, users: int,
+                      measure: Measure) -> tuple[dict[str, Any], str, list[tuple[int, str]]]:
+    """A fresh database migrated by ``sheda migrate`` with ``users`` accounts, ``sheda serve
+    --workers N`` on it in production mode, ``measure(server, users, database_url)``; then
+    the server stopped, the database dropped and the run's Redis keys deleted, whatever
+    happened. Returns (results, PostgreSQL version, the server log's findings)."""
     base = args.pg.rpartition("/")[0]
-    name = f"sheda_chatbench_{uuid.uuid4().hex[:8]}"
+    name = f"sheda_{label}bench_{uuid.uuid4().hex[:8]}"
     url = f"{base}/{name}"
-    work = Path(tempfile.mkdtemp(prefix="sheda-chat-bench-"))
+    work = Path(tempfile.mkdtemp(prefix=f"sheda-{label}-bench-"))
     env = server_env(url, args.redis, work)
     busy = wait_until_quiet(args.max_busy, args.quiet_wait)
     log(f"machine {busy} % busy before starting")
@@ -266,17 +268,17 @@ def main() -> None:
     try:
         subprocess.run([sys.executable, "-m", "sheda.cli", "migrate"], cwd=ROOT, env=env,
                        check=True, capture_output=True)
-        users = asyncio.run(insert_users(url, args.users + 1 + senders))
-        log(f"{len(users)} users inserted")
+        accounts = asyncio.run(insert_users(url, users))
+        log(f"{len(accounts)} users inserted")
         port = free_port()
-        server = Server("sheda", [sys.executable, "-m", "sheda.cli", "serve", "--workers", "2",
-                                  "--host", "127.0.0.1", "--port", str(port)],
-                        env, port, work, 2)
+        server = Server("sheda", [sys.executable, "-m", "sheda.cli", "serve", "--workers",
+                                  str(workers), "--host", "127.0.0.1", "--port", str(port)],
+                        env, port, work, workers)
         server.start()
         server.wait_ready(worker_lines=True)
         log(f"server ready: workers {server.worker_pids()}")
-        results = load.run(measure(server, users, url, args))
-        pg_version = asyncio.run(admin_query(url, "SHOW server_version"))
+        results = load.run(measure(server, accounts, url))
+        pg_version = str(asyncio.run(admin_query(url, "SHOW server_version")))
         problems = log_findings(server.log_path.read_text(errors="replace"))
     except BaseException:
         if server is not None and server.log_path.exists():
@@ -292,6 +294,20 @@ def main() -> None:
         log(f"database {name} dropped")
         log(f"{forget_redis(args.redis, redis_before)} Redis keys of this run deleted")
         shutil.rmtree(work, ignore_errors=True)
+    return results, pg_version, problems
+
+
+def main() -> None:
+    args = parse_args()
+    senders = math.ceil(args.burst / PER_SOCKET_RATE)
+    open_files = raise_open_files()
+    needed = args.users + args.fanout_sockets + senders + 200
+    if open_files < needed:
+        raise SystemExit(f"bench: {open_files} open files allowed, {needed} needed; "
+                         "raise `ulimit -n`")
+    results, pg_version, problems = serve_and_measure(
+        args, label="chat", workers=2, users=args.users + 1 + senders,
+        measure=lambda server, users, url: measure(server, users, url, args))
 
     options = [f"--users {args.users}", "--rate " + " ".join(map(str, args.rate)),
                f"--duration {args.duration}", f"--fanout-sockets {args.fanout_sockets}",

@@ -26,12 +26,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -44,28 +39,15 @@ from websockets.asyncio.client import ClientConnection
 from bench import chat_load as load
 from bench.chat_phases import SETTLE, Helpers
 from bench.harness import (
-    ROOT,
     CpuWindow,
     Server,
-    admin_query,
     busy_share,
-    forget_redis,
-    free_port,
     log,
     machine,
-    redis_keys,
     replace_section,
     rss_kib,
 )
-from bench.run_chat import (
-    insert_users,
-    log_findings,
-    raise_open_files,
-    server_env,
-    sign_in,
-    versions,
-    wait_until_quiet,
-)
+from bench.run_chat import raise_open_files, serve_and_measure, sign_in, versions
 from sheda import collector
 
 START = "<!-- sockets:start -->"
@@ -308,46 +290,9 @@ def main() -> None:
     if open_files < needed:
         raise SystemExit(f"bench: {open_files} open files allowed, {needed} needed; "
                          "raise `ulimit -n`")
-    base = args.pg.rpartition("/")[0]
-    name = f"sheda_socketbench_{uuid.uuid4().hex[:8]}"
-    url = f"{base}/{name}"
-    work = Path(tempfile.mkdtemp(prefix="sheda-socket-bench-"))
-    env = server_env(url, args.redis, work)
-    busy = wait_until_quiet(args.max_busy, args.quiet_wait)
-    log(f"machine {busy} % busy before starting")
-    redis_before = redis_keys(args.redis)
-    server: Server | None = None
-    asyncio.run(admin_query(args.pg, f'CREATE DATABASE "{name}"'))
-    log(f"database {name} created")
-    try:
-        subprocess.run([sys.executable, "-m", "sheda.cli", "migrate"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
-        users = asyncio.run(insert_users(url, args.sockets + args.storm))
-        log(f"{len(users)} users inserted")
-        port = free_port()
-        server = Server("sheda", [sys.executable, "-m", "sheda.cli", "serve", "--workers", "1",
-                                  "--host", "127.0.0.1", "--port", str(port)],
-                        env, port, work, 1)
-        server.start()
-        server.wait_ready(worker_lines=True)
-        log(f"server ready: worker {server.worker_pids()}")
-        results = load.run(measure(server, users, url, args))
-        pg_version = asyncio.run(admin_query(url, "SHOW server_version"))
-        problems = log_findings(server.log_path.read_text(errors="replace"))
-    except BaseException:
-        if server is not None and server.log_path.exists():
-            log(f"server log tail:\n{server.tail()}")
-        raise
-    finally:
-        if server is not None:
-            server.stop()
-            log("server stopped")
-            if args.keep_log and server.log_path.exists():
-                shutil.copy(server.log_path, args.keep_log)
-        asyncio.run(admin_query(args.pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        log(f"database {name} dropped")
-        log(f"{forget_redis(args.redis, redis_before)} Redis keys of this run deleted")
-        shutil.rmtree(work, ignore_errors=True)
+    results, pg_version, problems = serve_and_measure(
+        args, label="socket", workers=1, users=args.sockets + args.storm,
+        measure=lambda server, users, url: measure(server, users, url, args))
 
     command = (f"bash bench/run_sockets.sh --sockets {args.sockets} --storm {args.storm} "
                "--storm-seconds " + " ".join(f"{s:g}" for s in args.storm_seconds))
