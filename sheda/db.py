@@ -6,6 +6,7 @@ tables missing and keeps the SQLite thread alive, so the listeners in app.py cal
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from pathlib import Path
@@ -76,31 +77,37 @@ def _connection(database_url: str, settings: dict[str, str]) -> str | dict[str, 
     return config
 
 
-# The searches' pool, opened by init_db on PostgreSQL. It is not one of Tortoise's named
-# connections: with two of those, every `in_transaction()` would have to name its own.
-_search_client: BaseDBAsyncClient | None = None
+# The searches' pool, opened by init_db on PostgreSQL, with the event loop it belongs to.
+# It is not one of Tortoise's named connections: with two of those, every
+# `in_transaction()` would have to name its own.
+_search_pool: tuple[asyncio.AbstractEventLoop, BaseDBAsyncClient] | None = None
 
 
 def search_connection() -> BaseDBAsyncClient:
-    """Where listing searches run: their own pool on PostgreSQL, the one connection on
-    SQLite (which has no plan cache to avoid)."""
-    return _search_client if _search_client is not None else connections.get("default")
+    """Where listing searches run: their own pool on PostgreSQL; otherwise (SQLite, which
+    has no plan cache to avoid, or code running in another event loop than the one that
+    opened the pool, as tests do) the default connection."""
+    if _search_pool is not None and _search_pool[0] is asyncio.get_running_loop():
+        return _search_pool[1]
+    return connections.get("default")
 
 
 async def _open_search_pool(database_url: str) -> None:
-    global _search_client
+    global _search_pool
+    await _close_search_pool()  # opened again by a second app in this process: one pool
     config = _connection(database_url, SEARCH_SERVER_SETTINGS)
     assert isinstance(config, dict)
     client = AsyncpgDBClient(connection_name=SEARCH, **config["credentials"])
     await client.create_connection(with_db=True)
-    _search_client = client
+    _search_pool = (asyncio.get_running_loop(), client)
 
 
 async def _close_search_pool() -> None:
-    global _search_client
-    client, _search_client = _search_client, None
-    if client is not None:
-        await client.close()
+    global _search_pool
+    pool, _search_pool = _search_pool, None
+    # A pool of another event loop cannot be closed from this one; it goes with its loop.
+    if pool is not None and pool[0] is asyncio.get_running_loop():
+        await pool[1].close()
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
