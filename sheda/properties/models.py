@@ -70,7 +70,7 @@ class Property(Model):
     class Meta:
         table = "properties"
         # The search indexes (partial btrees per sort key, one GIN) are PostgreSQL's and live
-        # in aerich_migrations/models/5_*_search.py; see sheda/properties/search_sql.py.
+        # in aerich_migrations/models/5_*_search.py and 6_*; see sheda/properties/search_sql.py.
         indexes = (
             ("state_key",),
             ("agent_id", "created_at"),

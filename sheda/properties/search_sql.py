@@ -2,7 +2,7 @@
 that the benchmark's bare asyncpg app sends exactly what Sheda sends.
 
 PostgreSQL gets a statement shaped so that its cost follows the page, not the table
-(the indexes are in aerich_migrations/models/5_*_search.py):
+(the indexes are in aerich_migrations/models/5_*_search.py and 6_*_search_gin.py):
 
 1. **Ordered walk.** Listings are read in the order of the sort key from a partial btree
    (``WHERE is_active``) that leads with the equality filters: status, then city when given,
@@ -14,9 +14,10 @@ PostgreSQL gets a statement shaped so that its cost follows the page, not the ta
 2. **Bounded check.** What the btree cannot check (text, amenities, bathrooms, furnished,
    state, agent) is checked on at most ``WALK_BUDGET`` listings of the walk.
 3. **Exact fallback.** If the walk ran out before filling the page, the matching listings
-   are few: they are then found through one multi-column GIN index (equalities, bedrooms,
-   amenities, pg_trgm on the text) and sorted. PostgreSQL evaluates this branch only in
-   that case (a one-time filter).
+   are few: they are then found through one multi-column GIN index (city and kinds,
+   amenities, pg_trgm on the text; status and bedrooms, true of most listings, are checked
+   on the rows) and sorted. PostgreSQL evaluates this branch only in that case (a one-time
+   filter).
 
 The planner is never asked to guess how often a word or an amenity occurs in listings of a
 kind, which is where a single ``ORDER BY … LIMIT`` went wrong (walking 57,775 rows for a
