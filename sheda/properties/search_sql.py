@@ -143,23 +143,18 @@ class _Conditions:
         self.row: list[str] = []
         self.row_columns: list[str] = []  # what the row checks read
         if f.q:
-            self.row_columns.append("search_text")
-            self.row.append(f"search_text LIKE {param('%' + _escape_like(f.q) + '%')} ESCAPE '\\'")
+            pattern = param("%" + _escape_like(f.q) + "%")
+            self._on_row("search_text", f"search_text LIKE {pattern} ESCAPE '\\'")
         if f.state_key is not None:
-            self.row_columns.append("state_key")
-            self.row.append(f"state_key = {param(f.state_key)}")
+            self._on_row("state_key", f"state_key = {param(f.state_key)}")
         if f.min_bathrooms is not None:
-            self.row_columns.append("bathrooms")
-            self.row.append(f"bathrooms >= {param(f.min_bathrooms)}")
+            self._on_row("bathrooms", f"bathrooms >= {param(f.min_bathrooms)}")
         if f.furnished is not None:
-            self.row_columns.append("furnished")
-            self.row.append(f"furnished = {param(f.furnished)}")
+            self._on_row("furnished", f"furnished = {param(f.furnished)}")
         if f.agent_id is not None:
-            self.row_columns.append("agent_id")
-            self.row.append(f"agent_id = {param(f.agent_id)}")
+            self._on_row("agent_id", f"agent_id = {param(f.agent_id)}")
         if f.amenities:
-            self.row_columns.append("amenities")
-            self.row.append(_amenities(f.amenities, param))
+            self._on_row("amenities", _amenities(f.amenities, param))
         # listing_type and property_type, written as literals like the walk's ranges (a
         # parameter left unused in some statement shapes would be an error on PostgreSQL).
         self.kinds: list[str] = []
@@ -167,6 +162,10 @@ class _Conditions:
             self.kinds.append(f"listing_type = '{_known(f.listing_type, LISTING_TYPES)}'")
         if f.property_type is not None:
             self.kinds.append(f"property_type = '{_known(f.property_type, PROPERTY_TYPES)}'")
+
+    def _on_row(self, column: str, check: str) -> None:
+        self.row_columns.append(column)
+        self.row.append(check)
 
     def every(self) -> str:
         # In the order the parameters were made: SQLite's `?` are positional.
