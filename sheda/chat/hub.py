@@ -36,6 +36,7 @@ CLOSE_DEACTIVATED = 4003  # an admin deactivated the account
 CLOSE_SLOW_CONSUMER = 4008
 QUEUE_SIZE = 256
 CLOSE_TIMEOUT = 1.0  # seconds a closing handshake may take before the connection is dropped
+PUBSUB_CLOSE_SECONDS = 1.0  # closing the Redis subscription at most (see _subscribe_forever)
 
 
 class WebSocketLike(Protocol):
@@ -242,8 +243,10 @@ class Hub:
                     logger.warning("redis subscription lost (%s); retrying", exc)
                 self.redis_connected = False
             finally:
+                # Bounded: redis-py's aclose() can wait forever for the socket to close
+                # (redis/redis-py#3941), which hung a server stopped while it subscribed.
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await asyncio.wait_for(pubsub.aclose(), PUBSUB_CLOSE_SECONDS)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
