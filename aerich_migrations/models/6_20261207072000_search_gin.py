@@ -10,7 +10,8 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
     # long posting lists to intersect them with the few text or amenity matches: about 7 ms
     # of index work at 100,000 listings, whatever the result. They are checked on the
     # matching rows instead, which are few when the fallback runs. Measured over the
-    # 2,000-search mix at 100,000 listings: p99 11.7 -> 8.8 ms, 36 -> 11 searches over 10 ms.
+    # 2,000-search mix at 100,000 listings: p99 11.7 -> 9.8 ms, 36 -> 13 searches over 10 ms
+    # (and to 8.8 ms with the search pool's random_page_cost, sheda/db.py).
     # City and the two kinds stay: they are what makes a range of matches small.
     return """
         DROP INDEX IF EXISTS "properties_search_gin";
