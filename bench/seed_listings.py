@@ -90,7 +90,7 @@ async def seed(url: str, *, listings: int, seed: int = 1) -> dict[str, float]:
         # VACUUM as well: it merges the trigram index's pending list, which a search would
         # otherwise scan in full (autovacuum would get there later; measure the steady state).
         await conn.execute(
-            "VACUUM ANALYZE users, properties, property_images"
+            "VACUUM ANALYZE users, properties, property_images, search_amenities"
         )
     finally:
         await conn.close()

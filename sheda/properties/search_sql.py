@@ -40,6 +40,10 @@ PROPERTY_TYPES = ("apartment", "house", "land", "shortlet", "shared_apartment", 
 # Listings of the walk checked for the conditions the btree cannot check before the exact
 # fallback takes over: about 3 ms of work when none of them matches.
 WALK_BUDGET = 1000
+# The same for a walk over amenity postings whose listings must be looked up for their
+# checks: a lookup costs about twice a step of the listings' own walk, and every posting
+# walked has the amenity already, so fewer steps find as many matches.
+POSTINGS_WALK_BUDGET = 400
 
 # What a page row carries: every column of the output, plus the images as JSON.
 OUTPUT_COLUMNS = (
@@ -123,22 +127,25 @@ def _order(
 class _Conditions:
     """The WHERE clauses of a search, split by where they can be checked."""
 
-    def __init__(self, f: SearchFilters, param: _Params) -> None:
+    def __init__(self, f: SearchFilters, param: _Params, *, postings: bool = False) -> None:
+        self.f, self.param = f, param
         # A bare `is_active` (not `= $1`) so that PostgreSQL matches the partial indexes.
-        active = "is_active" if param.dialect == "postgres" else "is_active = 1"
-        self.equal: list[str] = [active, f"status = {param(f.status)}"]
+        # The amenity postings hold active listings only, so they need no such condition.
+        self.active = "is_active" if param.dialect == "postgres" else "is_active = 1"
+        self.equal: list[str] = [f"status = {param(f.status)}"]
         if f.city_key is not None:
             self.equal.append(f"city_key = {param(f.city_key)}")
-        # Checked in the btree (key columns of the search indexes).
-        self.indexed: list[str] = []
+        # Checked in the btree (key columns of the search indexes), written over `{id}`:
+        # the listing's id is `id` in properties and `property_id` in the postings.
+        self._indexed: list[str] = []
         if f.min_price is not None:
-            self.indexed.append(f"{param.price} >= {param(f.min_price)}")
+            self._indexed.append(f"{param.price} >= {param(f.min_price)}")
         if f.max_price is not None:
-            self.indexed.append(f"{param.price} <= {param(f.max_price)}")
+            self._indexed.append(f"{param.price} <= {param(f.max_price)}")
         if f.min_bedrooms is not None:
-            self.indexed.append(f"bedrooms >= {param(f.min_bedrooms)}")
+            self._indexed.append(f"bedrooms >= {param(f.min_bedrooms)}")
         if f.after is not None:
-            self.indexed.append(_after(f, param))
+            self._indexed.append(_after(f, param))
         # Checked on the row.
         self.row: list[str] = []
         self.row_columns: list[str] = []  # what the row checks read
@@ -153,7 +160,12 @@ class _Conditions:
             self._on_row("furnished", f"furnished = {param(f.furnished)}")
         if f.agent_id is not None:
             self._on_row("agent_id", f"agent_id = {param(f.agent_id)}")
-        if f.amenities:
+        # A walk over the postings checks the amenities there (the first in the index, the
+        # others by a probe of the postings' primary key); only the exact fallback reads the
+        # listing's own column, and its parameter is made only if that is written: an unused
+        # parameter is an error on PostgreSQL.
+        self.postings = postings
+        if f.amenities and not postings:
             self._on_row("amenities", _amenities(f.amenities, param))
         # listing_type and property_type, written as literals like the walk's ranges (a
         # parameter left unused in some statement shapes would be an error on PostgreSQL).
@@ -167,9 +179,15 @@ class _Conditions:
         self.row_columns.append(column)
         self.row.append(check)
 
+    def indexed(self, id_column: str = "id") -> list[str]:
+        return [check.replace("{id}", id_column) for check in self._indexed]
+
     def every(self) -> str:
         # In the order the parameters were made: SQLite's `?` are positional.
-        return " AND ".join(self.equal + self.indexed + self.row + self.kinds)
+        posted = [_amenities(self.f.amenities, self.param)] if self.postings else []
+        return " AND ".join(
+            [self.active, *self.equal, *self.indexed(), *self.row, *posted, *self.kinds]
+        )
 
 
 def _known(value: str, allowed: tuple[str, ...]) -> str:
@@ -181,11 +199,11 @@ def _known(value: str, allowed: tuple[str, ...]) -> str:
 def _after(f: SearchFilters, param: _Params) -> str:
     assert f.after is not None
     if f.sort == "newest":
-        return f"id < {param(f.after[0])}"
+        return f"{{id}} < {param(f.after[0])}"
     price, last_id = f.after
     op = ">" if f.sort == "price_asc" else "<"
     # A row comparison: PostgreSQL's btree starts the scan right after the cursor.
-    return f"({param.price}, id) {op} ({param(price)}, {param(last_id)})"
+    return f"({param.price}, {{id}}) {op} ({param(price)}, {param(last_id)})"
 
 
 def _amenities(names: Sequence[str], param: _Params) -> str:
@@ -198,23 +216,35 @@ def _amenities(names: Sequence[str], param: _Params) -> str:
     )
 
 
-def _branches(f: SearchFilters) -> list[tuple[str, str]] | None:
-    """The (listing_type, property_type) index ranges the walk merges, or None when one
-    range of an index without those columns serves (neither they nor the city is fixed)."""
-    if f.listing_type is not None and f.property_type is not None:
-        return None if f.city_key is None else [(f.listing_type, f.property_type)]
-    if f.listing_type is None and f.property_type is None and f.city_key is None:
-        return None
+def _pairs(f: SearchFilters) -> list[tuple[str, str]]:
+    """The (listing_type, property_type) pairs a search can match."""
     listing = (f.listing_type,) if f.listing_type else LISTING_TYPES
     kinds = (f.property_type,) if f.property_type else PROPERTY_TYPES
     return [(lt, pt) for lt in listing for pt in kinds]
+
+
+def _one_range(f: SearchFilters) -> bool:
+    """Whether the listings' btrees serve the walk with one index range: both kinds fixed
+    (the kinds index) or neither (the index without them), and no city. Otherwise the walk
+    merges one range per pair of kinds."""
+    both = f.listing_type is not None and f.property_type is not None
+    neither = f.listing_type is None and f.property_type is None
+    return f.city_key is None and (both or neither)
+
+
+def _no_kind(f: SearchFilters) -> bool:
+    """Whether the amenity postings serve the walk with one range of the btrees without the
+    kinds (neither kind fixed); otherwise it merges one range per pair of kinds."""
+    return f.listing_type is None and f.property_type is None
 
 
 def page_statement(f: SearchFilters, dialect: Dialect = "postgres") -> tuple[str, list[Any]]:
     """(SQL, parameters) of one page: ``limit + 1`` rows (the extra one says there is a
     next page) in sort order, each with its images as a JSON array in ``images``."""
     param = _Params(dialect)
-    where = _Conditions(f, param)
+    # An amenity search walks the postings of its first amenity (PostgreSQL only).
+    postings = dialect == "postgres" and bool(f.amenities)
+    where = _Conditions(f, param, postings=postings)
     fetch = f.limit + 1
     columns = ", ".join(f"p.{name}" for name in OUTPUT_COLUMNS)
     if dialect == "sqlite":
@@ -225,22 +255,37 @@ def page_statement(f: SearchFilters, dialect: Dialect = "postgres") -> tuple[str
             param.values,
         )
     fetch_mark = param(fetch)
-    if not where.row:
+    walk_of = _Walk(f, where, param)
+    checks = walk_of.probes(param)
+    if where.row:
+        row_checks = " AND ".join(where.row)
+        # The postings carry no text, state, …: the listing is looked up by id.
+        checks.append(
+            f"(SELECT {row_checks} FROM properties p WHERE p.id = walk.id)"  # noqa: S608
+            if walk_of.postings else row_checks
+        )
+    if not checks:
         # Every condition is in the btree: the walk is the page.
-        walk = _walk(f, where, "id, price", fetch_mark)
+        walk = walk_of.sql(fetch_mark)
         sql = (
             f"SELECT {columns}, {IMAGES_JSON} FROM ({walk}) w "  # noqa: S608
             f"JOIN properties p ON p.id = w.id ORDER BY {_order(f.sort, 'w.')}"
         )
         return sql, param.values
-    budget = param(WALK_BUDGET)
-    walk = _walk(f, where, ", ".join(["id", "price", *where.row_columns]), budget)
-    row_checks = " AND ".join(where.row)
+    if walk_of.postings:
+        budget = param(min(WALK_BUDGET, POSTINGS_WALK_BUDGET))
+        walk = walk_of.sql(budget)
+    else:
+        budget = param(WALK_BUDGET)
+        walk = walk_of.sql(budget, where.row_columns)
+    # Subqueries in WHERE are run per row (never turned into joins), so `hits` keeps the
+    # walk's order and stops reading it at `fetch` matches.
+    check = " AND ".join(checks)
     every = where.every()
     # `hits` reads the walk lazily: it stops after `fetch` matches, or at the budget. A CTE
     # scan returns rows in the order they were produced, which is the walk's.
     sql = f"""WITH walk AS MATERIALIZED ({walk}),
-hits AS MATERIALIZED (SELECT id, price FROM walk WHERE {row_checks} LIMIT {fetch_mark}),
+hits AS MATERIALIZED (SELECT id, price FROM walk WHERE {check} LIMIT {fetch_mark}),
 ran_out AS MATERIALIZED (
   SELECT (SELECT count(*) FROM hits) < {fetch_mark} AND (SELECT count(*) FROM walk) = {budget}
   AS yes)
@@ -255,22 +300,52 @@ ORDER BY {_order(f.sort, 'page.')}"""  # noqa: S608
     return sql, param.values
 
 
-def _walk(f: SearchFilters, where: _Conditions, select: str, limit: str) -> str:
-    """The first ``limit`` listings that pass the btree's conditions, in sort order."""
-    conditions = where.equal + where.indexed
-    order = _order(f.sort)
-    branches = _branches(f)
-    if branches is None:
-        every = " AND ".join(conditions + where.kinds)
-        return (
-            f"SELECT {select} FROM properties WHERE {every} "  # noqa: S608
-            f"ORDER BY {order} LIMIT {limit}"
+class _Walk:
+    """The first listings that pass the btree's conditions, in sort order: from the
+    listings' own partial btrees, or, when an amenity is asked for, from that amenity's
+    postings (``search_amenities``, aerich_migrations/models/7_*), which carry the same
+    columns."""
+
+    def __init__(self, f: SearchFilters, where: _Conditions, param: _Params) -> None:
+        self.f, self.where = f, where
+        self.postings = where.postings
+        if self.postings:
+            self.table, self.id = "search_amenities", "property_id AS id"
+            self.conditions = [f"amenity = {param(f.amenities[0])}", *where.equal,
+                               *where.indexed("property_id")]
+        else:
+            self.table, self.id = "properties", "id"
+            self.conditions = [where.active, *where.equal, *where.indexed()]
+
+    def probes(self, param: _Params) -> list[str]:
+        """The checks of the amenities after the first, on the walked postings: each an
+        index-only probe of the postings' primary key (property_id, amenity)."""
+        return [
+            f"(SELECT true FROM search_amenities o WHERE o.property_id = walk.id "  # noqa: S608
+            f"AND o.amenity = {param(name)})"
+            for name in (self.f.amenities[1:] if self.postings else ())
+        ]
+
+    def sql(self, limit: str, columns: Sequence[str] = ()) -> str:
+        """``id``, ``price`` and ``columns`` of the first ``limit`` listings of the walk."""
+        f = self.f
+        select = ", ".join([self.id, "price", *columns])
+        order = _order(f.sort)
+        table = self.table
+        single = _no_kind(f) if self.postings else _one_range(f)
+        if single:
+            every = " AND ".join(self.conditions + self.where.kinds)
+            return (
+                f"SELECT {select} FROM {table} WHERE {every} "  # noqa: S608
+                f"ORDER BY {order} LIMIT {limit}"
+            )
+        # One range per pair of kinds (the postings lead with the kinds when one is fixed).
+        pairs = _pairs(f)
+        shared = " AND ".join(self.conditions)
+        ranges = " UNION ALL ".join(
+            f"(SELECT {select} FROM {table} WHERE {shared} "  # noqa: S608
+            f"AND listing_type = '{_known(lt, LISTING_TYPES)}' "
+            f"AND property_type = '{_known(pt, PROPERTY_TYPES)}' ORDER BY {order} LIMIT {limit})"
+            for lt, pt in pairs
         )
-    shared = " AND ".join(conditions)
-    ranges = " UNION ALL ".join(
-        f"(SELECT {select} FROM properties WHERE {shared} "  # noqa: S608
-        f"AND listing_type = '{_known(lt, LISTING_TYPES)}' "
-        f"AND property_type = '{_known(pt, PROPERTY_TYPES)}' ORDER BY {order} LIMIT {limit})"
-        for lt, pt in branches
-    )
-    return f"SELECT * FROM ({ranges}) ranges ORDER BY {order} LIMIT {limit}"  # noqa: S608
+        return f"SELECT * FROM ({ranges}) ranges ORDER BY {order} LIMIT {limit}"  # noqa: S608
