@@ -6,8 +6,8 @@ For each size, a fresh PostgreSQL database is migrated with ``sheda migrate`` an
 bench/listing_paths.py is run alone through asyncpg (no HTTP), three times in a row, and its
 median time kept (the machine is shared; a median of three is robust to one stall). The
 report gives p50/p90/p99/max per size, the 20 hardest searches at 100,000 next to their time
-at 1,000,000, EXPLAIN ANALYZE of the hardest, and the size of every index of the listings
-table. The databases are dropped at the end.
+at 1,000,000, EXPLAIN ANALYZE of the hardest, and the size of every index of the tables
+the search reads. The databases are dropped at the end.
 
     python -m bench.run_search_scale [--sizes 100000,1000000] [--pg postgres://…/postgres]
 """
@@ -39,6 +39,9 @@ from sheda.db import SEARCH_SERVER_SETTINGS
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- search-scale:start -->", "<!-- search-scale:end -->"
 HARDEST = 20
+# The tables the search reads, whose indexes the report lists: the listings and the amenity
+# postings (aerich_migrations/models/7_*).
+SEARCH_TABLES = ("properties", "search_amenities")
 REPEATS = 3
 
 
@@ -70,17 +73,20 @@ async def _time_all(url: str, paths: list[str]) -> dict[str, float]:
 async def _indexes(url: str) -> list[tuple[str, str, int]]:
     conn = await asyncpg.connect(dsn(url))
     try:
-        rows = await conn.fetch(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid), pg_relation_size(i.indexrelid) "
-            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = 'properties'::regclass ORDER BY 3 DESC"
-        )
-        table = await conn.fetchval("SELECT pg_relation_size('properties')")
+        found: list[tuple[str, str, int]] = []
+        for table in SEARCH_TABLES:
+            rows = await conn.fetch(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid), pg_relation_size(i.indexrelid) "
+                "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE i.indrelid = $1::regclass ORDER BY 3 DESC",
+                table,
+            )
+            heap = await conn.fetchval("SELECT pg_relation_size($1::regclass)", table)
+            found.append((f"({table}: the table itself)", f"{table} heap", int(heap)))
+            found += [(row[0], row[1], int(row[2])) for row in rows]
     finally:
         await conn.close()
-    return [("(the table itself)", "properties heap", int(table))] + [
-        (row[0], row[1], int(row[2])) for row in rows
-    ]
+    return found
 
 
 async def _explain(url: str, paths: list[str]) -> dict[str, list[str]]:
@@ -186,6 +192,8 @@ def section(runs: list[SizeRun], hardest: list[str], command: str) -> str:
         shape = definition.split(" USING ")[-1]
         label = f"`{name}`" if name.startswith("(") else f"`{name}`: `{shape}`"
         lines.append(f"| {label} | " + " | ".join(_size(b) for b in sizes) + " |")
+    totals = [sum(b for _, _, b in run.indexes) for run in runs]
+    lines.append("| **all of the above** | " + " | ".join(_size(b) for b in totals) + " |")
     lines += ["", "<details><summary>EXPLAIN ANALYZE of the hardest searches</summary>", "",
               "```text"]
     for run in runs:
