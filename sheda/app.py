@@ -18,6 +18,7 @@ from sheda.auth.routes import bp as auth_bp
 from sheda.chat.routes import bp as chat_bp
 from sheda.common import jsontext
 from sheda.common.context import Runtime
+from sheda.common.http import UPLOAD_ATTR
 from sheda.common.logs import (
     ACCESS_LOGGER,
     access_fields,
@@ -48,6 +49,7 @@ from sheda.properties.routes import bp as properties_bp
 from sheda.properties.routes import favorites_bp
 from sheda.runtime import build_runtime, close_runtime
 from sheda.security.guards import ACCESS_ATTR, Access, enforce_access
+from sheda.security.headers import add_security_headers
 from sheda.users.routes import bp as users_bp
 
 logger = logging.getLogger("sheda")
@@ -220,6 +222,17 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
         app.blueprint(bp)
     _document_websockets(app)
 
+    @app.signal("http.routing.after")
+    async def limit_body(request: Request, route: Any, **_: Any) -> None:
+        # Sanic has one body limit for the whole server; this sets the route's own before the
+        # body is read (a declared Content-Length over it is refused without reading it), so
+        # an anonymous login cannot make a worker read and parse 100 MiB.
+        if request.stream is None:
+            return
+        upload = getattr(declared_handler(route), UPLOAD_ATTR, False)
+        limit = settings.request_max_size if upload else settings.body_max_size
+        request.stream.request_max_size = min(limit, settings.request_max_size)
+
     @app.main_process_start
     async def refuse_split_chat(app: Sanic) -> None:
         try:
@@ -292,6 +305,8 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
     @app.on_response
     async def request_id_header(request: Request, response: HTTPResponse) -> None:
         response.headers["X-Request-ID"] = request_id(request)
+
+    app.on_response(add_security_headers)
 
     app.on_response(record_request, priority=-1000)  # last: the final status
 

@@ -72,6 +72,9 @@ class Settings:
     ws_origins: tuple[str, ...] = ()
     proxies_count: int = 0
     request_max_size: int = 110 * 1024 * 1024  # ten 10 MB documents in one upload
+    # Every body that is not a file upload (JSON, the login form): the largest real one is a
+    # chat message or an inquiry of a few KiB.
+    body_max_size: int = 64 * 1024
 
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -125,14 +127,23 @@ _SANIC_CODES = {
 }
 
 
+# What a caller's X-Request-ID may be to be echoed: a trace id, a UUID, `web-42`. Anything
+# else (control characters, ANSI escapes, quotes, spaces, an essay) would land verbatim in
+# our response headers, error bodies and log lines.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=@-]{1,128}")
+
+
 def request_id(request: Request) -> str:
     """The caller's X-Request-ID exactly as sent (Sanic's ``request.id`` would turn ``007``
-    into ``7``); otherwise the id Sanic generated. Oversized or non-printable ids are
-    replaced rather than echoed into our logs and headers."""
-    sent = request.headers.get("x-request-id")
-    if sent and len(sent) <= 128 and sent.isprintable():
-        return sent
-    return str(request.id)
+    into ``7``) when it is a plain token; otherwise an id of our own. Decided once per
+    request, so the header, the error body and the log lines agree."""
+    rid: str | None = getattr(request.ctx, "request_id", None)
+    if rid is None:
+        sent = request.headers.get("x-request-id")
+        # Not Sanic's request.id as the fallback: that is the sent header again.
+        rid = sent if sent and _REQUEST_ID.fullmatch(sent) else str(uuid.uuid4())
+        request.ctx.request_id = rid
+    return rid
 
 
 def error_response(
@@ -148,11 +159,28 @@ def error_response(
 
 
 class JsonErrorHandler(ErrorHandler):
+    @staticmethod
+    def log(request: Request, exception: Exception) -> None:
+        """Sanic's line for an error it handles itself (a websocket handler that raised)
+        names ``request.url``, query string included: a socket's ``?token=``. Ours names the
+        path only."""
+        if getattr(exception, "quiet", False):
+            return
+        logger.error(
+            "unhandled error on %s %s (request %s)",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            request_id(request),
+            exc_info=exception,
+        )
+
     def default(self, request: Request, exception: Exception) -> HTTPResponse:
         if isinstance(exception, AppError):
             return error_response(request, exception.status, exception.body(), exception.headers)
         if isinstance(exception, SanicException) and exception.status_code < 500:
             status = exception.status_code
+            if status == 413 and str(exception) == _HEAD_TOO_LARGE:
+                return _head_too_large(request)
             code = _SANIC_CODES.get(status, "bad_request")
             detail = _sanic_detail(status, exception)
             headers = dict(getattr(exception, "headers", None) or {})
@@ -165,16 +193,29 @@ class JsonErrorHandler(ErrorHandler):
             return error_response(request, 503, body)
         if isinstance(exception, SanicException) and exception.status_code == 503:
             return error_response(request, 503, {"detail": str(exception), "code": "unavailable"})
-        logger.error(
-            "unhandled error on %s %s (request %s)",
-            getattr(request, "method", "?"),
-            getattr(request, "path", "?"),
-            getattr(request, "id", "?"),
-            exc_info=exception,
-        )
+        self.log(request, exception)
         return error_response(
             request, 500, {"detail": "Internal server error", "code": "internal_error"}
         )
+
+
+# Sanic's message when the request line and headers exceed its header limit (it says 413).
+_HEAD_TOO_LARGE = "Request header exceeds the size limit"
+
+
+def _head_too_large(request: Request) -> HTTPResponse:
+    """414 when the request line alone is over the limit (a URL too long), else 431 (the
+    header fields): the codes HTTP has for them, not 413, which is about bodies. What
+    arrived is still in the connection's buffer."""
+    stream = getattr(request, "stream", None)
+    received = bytes(getattr(stream, "recv_buffer", b""))
+    limit = int(getattr(stream, "HEADER_MAX_SIZE", 0))
+    line_end = received.find(b"\r\n")
+    if line_end == -1 or line_end >= limit:
+        body = {"detail": "The URL is too long", "code": "uri_too_long"}
+        return error_response(request, 414, body)
+    body = {"detail": "The request headers are too large", "code": "headers_too_large"}
+    return error_response(request, 431, body)
 
 
 def _sanic_detail(status: int, exception: SanicException) -> str:

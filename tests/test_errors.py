@@ -4,6 +4,8 @@ never HTML, never a traceback; every response carries X-Request-ID."""
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -193,3 +195,133 @@ async def test_request_id_is_generated_when_absent(client: httpx.AsyncClient) ->
     assert ok.status_code == 200
     assert_json_error(missing, 404, "not_found")
     assert_json_error(invalid, 422, "validation_error")
+
+
+# --- X-Request-ID ----------------------------------------------------------------------------
+
+
+async def _raw_get(server: LiveServer, path: str, request_id: bytes) -> tuple[bytes, bytes]:
+    """(head, body) of a GET sent byte for byte (httpx refuses control characters)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(
+        b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"X-Request-ID: " + request_id + b"\r\n\r\n"
+    )
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 10)
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"\x1b[31mred\x1b[0m",  # an ANSI escape: would colour (or rewrite) a terminal's log
+        b"abc\x07def",  # a control character
+        b"x" * 129,  # longer than any trace id
+        b'a"b',  # would end a quoted log field
+        b"two words",
+        "caf\u00e9".encode(),  # non-ASCII
+    ],
+)
+async def test_an_unsafe_request_id_is_replaced_everywhere(
+    server: LiveServer, caplog: pytest.LogCaptureFixture, sent: bytes
+) -> None:
+    head, body = await _raw_get(server, "/api/v1/nothing-here", sent)
+    assert head.startswith(b"HTTP/1.1 404"), head
+    echoed = [line.partition(b":")[2].strip() for line in head.split(b"\r\n")
+              if line.lower().startswith(b"x-request-id:")]
+    assert len(echoed) == 1 and echoed[0] != sent, head
+    assert re.fullmatch(rb"[0-9a-f-]{36}", echoed[0]), echoed  # an id of our own
+    assert json.loads(body)["request_id"] == echoed[0].decode()
+    for record in caplog.records:
+        assert sent.decode(errors="replace") not in record.getMessage()
+        assert getattr(record, "request_id", "") != sent.decode(errors="replace")
+
+
+@pytest.mark.parametrize("sent", ["abc-123", "007", "4bf92f3577b34da6a3ce929d0e0e4736",
+                                  "00-4bf92f35-00f067aa0ba902b7-01", "web:42/retry=1@edge"])
+async def test_a_plain_request_id_is_echoed_verbatim(client: httpx.AsyncClient, sent: str) -> None:
+    response = await client.get("/api/v1/nothing-here", headers={"X-Request-ID": sent})
+    assert response.headers["x-request-id"] == sent
+    assert response.json()["request_id"] == sent
+
+
+# --- security headers ------------------------------------------------------------------------
+
+SECURITY = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+
+
+async def test_every_kind_of_response_carries_the_security_headers(
+    client: httpx.AsyncClient,
+) -> None:
+    signed_up = await client.post(REGISTER, json={"email": "ada@example.com", "password": "x" * 40})
+    responses = {
+        "201 with tokens": signed_up,
+        "200": await client.get("/health"),
+        "404": await client.get("/api/v1/nothing-here"),
+        "405": await client.put("/health"),
+        "413": await client.post(REGISTER, content=b"x" * (MAX_BODY * 4),
+                                 headers={"Content-Type": "application/json"}),
+        "422": await client.post(REGISTER, json=[1]),
+        "openapi": await client.get("/docs/openapi.json"),
+    }
+    assert signed_up.status_code == 201 and "access_token" in signed_up.json()
+    for name, response in responses.items():
+        for header, value in SECURITY.items():
+            assert response.headers.get(header) == value, (name, header, response.headers)
+        # JSON for programs: nothing may be loaded or framed from it, nothing cached
+        assert response.headers["content-security-policy"] == (
+            "default-src 'none'; frame-ancestors 'none'"
+        ), name
+        assert response.headers["cache-control"] == "no-store", name
+
+
+async def test_the_docs_page_may_load_only_its_own_assets(client: httpx.AsyncClient) -> None:
+    page = await client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src" not in policy  # scripts fall back to 'self': no inline, no CDN
+    assert page.headers["x-frame-options"] == "DENY"
+    asset = await client.get("/docs/assets/init.js")
+    assert asset.status_code == 200
+    # its own caching, kept
+    assert "max-age=86400" in asset.headers["cache-control"]
+    assert "no-store" not in asset.headers["cache-control"]
+    assert asset.headers["x-content-type-options"] == "nosniff"
+
+
+# --- oversized heads ---------------------------------------------------------------------------
+
+
+async def _raw(server: LiveServer, head: bytes) -> tuple[bytes, dict[str, Any]]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(head)
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 10)
+    writer.close()
+    status_head, _, body = answer.partition(b"\r\n\r\n")
+    return status_head, json.loads(body)
+
+
+async def test_a_url_too_long_is_414_json(server: LiveServer) -> None:
+    head, body = await _raw(
+        server, b"GET /api/v1/properties?q=" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    assert head.startswith(b"HTTP/1.1 414"), head
+    assert body["code"] == "uri_too_long" and body["request_id"]
+    assert b"x-content-type-options: nosniff" in head.lower()
+
+
+async def test_headers_too_large_are_431_json(server: LiveServer) -> None:
+    head, body = await _raw(
+        server, b"GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"p" * 10_000 + b"\r\n\r\n"
+    )
+    assert head.startswith(b"HTTP/1.1 431"), head
+    assert body["code"] == "headers_too_large" and body["request_id"]

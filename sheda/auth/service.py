@@ -10,6 +10,7 @@ import logging
 import uuid
 from datetime import timedelta
 
+from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -128,6 +129,11 @@ async def _find_login_user(identifier: str) -> User | None:
     else:
         column = "username"
         identifier = identifier.lower()
+    # A name longer than its column cannot belong to anyone; PostgreSQL would refuse to
+    # compare it (a length error, not "no row"). It is answered as any unknown name.
+    field = User._meta.fields_map[column]
+    if isinstance(field, fields.CharField) and len(identifier) > field.max_length:
+        return None
     return await User.filter(**{column: identifier}, deleted_at=None).first()
 
 

@@ -33,7 +33,7 @@ from sheda.chat.service import (
 from sheda.common.clock import utcnow
 from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
 from sheda.common.schemas import Page
-from sheda.errors import FieldError
+from sheda.errors import FieldError, NotFound
 from sheda.properties.models import Property
 from sheda.users.models import User
 
@@ -50,6 +50,10 @@ async def history(*, user_id: int, other_id: int, query: HistoryQuery) -> list[M
     """Newest first with offset/limit; with ``after_seq``, what came after it, oldest first."""
     conversation = await pair_conversation(user_id, other_id)
     if conversation is None:
+        # No messages with someone who exists; nobody to have messages with is a 404, as
+        # on every route that names a user.
+        if not await User.exists(id=other_id):
+            raise NotFound("No such user")
         return []
     rows = Message.filter(conversation_id=conversation.id)
     if query.after_seq is not None:

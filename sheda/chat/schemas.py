@@ -97,8 +97,15 @@ class ReadFrame(_Frame):
     up_to_seq: Seq
 
 
+# A conversation id as a JSON object key: plain ASCII digits within the id column's range
+# (``str.isdigit`` also accepts "²", which ``int`` refuses).
+ConversationKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}$")]
+
+
 class SyncFrame(_Frame):
-    conversations: dict[str, Seq] = Field(default_factory=dict)
+    conversations: dict[ConversationKey, Seq] = Field(default_factory=dict)
 
     def seen(self) -> dict[int, int]:
-        return {int(key): value for key, value in self.conversations.items() if key.isdigit()}
+        # Ten digits may still be past the column's range: no such conversation exists.
+        seen = {int(key): value for key, value in self.conversations.items()}
+        return {key: value for key, value in seen.items() if key <= 2**31 - 1}

@@ -58,6 +58,12 @@ def _error(code: str, detail: str, frame: dict[str, Any] | None = None) -> dict[
     }
 
 
+def _json_type(value: Any) -> str:
+    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "array",
+             dict: "object", type(None): "null"}
+    return names.get(type(value), "unknown")
+
+
 class FrameHandler:
     def __init__(self, rt: Runtime, principal: Principal, socket: Socket) -> None:
         self.rt = rt
@@ -78,15 +84,19 @@ class FrameHandler:
             self.reply(_error("bad_frame", "Frames are JSON objects"))
             return
         kind = frame.get("type", "message")  # the original clients send no type
-        handler = {
+        handlers = {
             "message": self._message,
             "typing": self._typing,
             "read": self._read,
             "sync": self._sync,
             "ping": self._ping,
-        }.get(kind)
+        }
+        handler = handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            self.reply(_error("bad_frame", f"Unknown frame type {kind!r}", frame))
+            shown = repr(kind) if isinstance(kind, str) else f"of JSON type {_json_type(kind)}"
+            known = ", ".join(handlers)
+            self.reply(_error("bad_frame", f"Unknown frame type {shown[:80]}; one of: {known}",
+                              frame))
             return
         try:
             await handler(frame)
@@ -96,6 +106,12 @@ class FrameHandler:
             self.reply(_error("validation_error", f"{where}: {first['msg']}", frame))
         except AppError as exc:
             self.reply(_error(exc.code, exc.detail, frame))
+        except Exception:
+            # A fault of ours (or of the database) in one frame must not end the socket:
+            # the client gets an error frame and may retry (a send is idempotent by
+            # client_id); the line names the user and the frame type, never the socket URL.
+            logger.exception("frame %r of user %s failed", kind, self.principal.id)
+            self.reply(_error("internal_error", "The frame could not be handled; retry", frame))
 
     async def _message(self, frame: dict[str, Any]) -> None:
         if not self._messages.allow():

@@ -33,6 +33,11 @@ _ERROR_STATUSES = {
 }
 
 
+# Set on the handlers of file uploads: they get SHEDA_REQUEST_MAX_SIZE, every other route
+# SHEDA_BODY_MAX_SIZE.
+UPLOAD_ATTR = "__sheda_upload__"
+
+
 def endpoint(
     access: Access,
     *,
@@ -48,6 +53,8 @@ def endpoint(
 
     def decorate(handler: Handler) -> Handler:
         setattr(handler, ACCESS_ATTR, access)
+        if isinstance(body, dict) and "multipart/form-data" in body:
+            setattr(handler, UPLOAD_ATTR, True)  # the large body limit (see app.py)
         response_list = []
         for status, schema in (responses or {}).items():
             if schema is None or isinstance(schema, str):

@@ -18,6 +18,8 @@ from sheda.common.clock import utcnow
 ALGORITHM = "HS256"
 ACCESS = "access"
 RESET = "otp"
+# The largest id of an INT primary key (every table's ids are 32-bit).
+MAX_ID = 2**31 - 1
 
 
 class TokenError(Exception):
@@ -80,11 +82,23 @@ def _decode(secret: str, token: str, typ: str) -> dict[str, Any]:
     return claims
 
 
+def _user_id(claims: dict[str, Any]) -> int:
+    """``sub`` as a user id: the decimal digits we write, within the id column's range (a
+    validly signed token naming 2**70 must be a 401, not a database overflow)."""
+    sub = claims["sub"]
+    if not (isinstance(sub, str) and sub.isascii() and sub.isdigit()):
+        raise ValueError("sub is not a user id")
+    user_id = int(sub)
+    if not 1 <= user_id <= MAX_ID:
+        raise ValueError("sub is not a user id")
+    return user_id
+
+
 def decode_access_token(secret: str, token: str) -> AccessClaims:
     claims = _decode(secret, token, ACCESS)
     try:
         return AccessClaims(
-            user_id=int(claims["sub"]),
+            user_id=_user_id(claims),
             session_id=str(claims["sid"]),
             scopes=frozenset(claims["scopes"]),
             jti=str(claims["jti"]),
@@ -98,7 +112,7 @@ def decode_access_token(secret: str, token: str) -> AccessClaims:
 def decode_reset_token(secret: str, token: str) -> tuple[int, str]:
     claims = _decode(secret, token, RESET)
     try:
-        return int(claims["sub"]), str(claims["jti"])
+        return _user_id(claims), str(claims["jti"])
     except (KeyError, TypeError, ValueError):
         raise TokenError("malformed claims") from None
 

@@ -312,6 +312,24 @@ async def test_unknown_user_and_wrong_password_answer_alike(client):
     assert len({response.content for response in responses}) == 1
 
 
+async def test_names_longer_than_any_account_answer_like_unknown_ones(client):
+    """A username over 30 characters or a phone over 16 (the columns' lengths) used to be a
+    500 on PostgreSQL; they name nobody, so they are the same 401 as any unknown name, in
+    JSON and in the OAuth2 form."""
+    await register(client, EMAIL, username="ada", phone_number=PHONE)
+    pinned = {"X-Request-ID": "pinned-request-id"}
+    reference = await try_login(client, "nobody", "correct horse", **pinned)
+    assert_error(reference, 401, "unauthorized")
+    for name in ["a" * 31, "ada" + "x" * 250, "+" + "1" * 16, "+234" + "9" * 250]:
+        response = await try_login(client, name, "correct horse", **pinned)
+        assert response.content == reference.content, name
+        form = await client.post(
+            f"{AUTH}/login", data={"username": name, "password": "correct horse"}, headers=pinned
+        )
+        assert form.content == reference.content, name
+    await login(client, "ada", "correct horse")  # the real account still signs in
+
+
 async def test_login_validation(client):
     response = await client.post(f"{AUTH}/login", json={"username": EMAIL})
     body = assert_error(response, 422, "validation_error")

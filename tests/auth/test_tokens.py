@@ -60,6 +60,14 @@ async def test_real_claims_signed_with_the_server_key_are_accepted(client, serve
     assert response.json()["email"] == "tok@example.com"
 
 
+@pytest.mark.parametrize("sub", [str(2**70), str(2**31), "0", "-1", "\u00b2", " 1", "1.0", 1])
+async def test_signed_token_whose_sub_is_no_user_id_is_refused(client, server, sub):
+    """Needs the key, so defence in depth: `sub` = 2**70 used to be a 500 on PostgreSQL."""
+    claims, _ = await real_claims(client)
+    claims["sub"] = sub
+    await assert_unauthorized(client, jwt.encode(claims, server.settings.secret_key, "HS256"))
+
+
 async def test_alg_none_token_is_refused(client):
     claims, _ = await real_claims(client)
     await assert_unauthorized(client, unsigned_token(claims))

@@ -186,3 +186,84 @@ async def test_frame_just_under_64_kib_is_handled(client, server):
         await ping_pong(ws)
     assert error["code"] == "validation_error"
     assert error["client_id"] == "big"
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": []},
+        {"type": {}},
+        {"type": 7},
+        {"type": None},
+        {"type": True},
+        {"type": "sync", "conversations": {"\u00b2": 0}},  # a digit that int() refuses
+        {"type": "sync", "conversations": {"-1": 0}},
+        {"type": "sync", "conversations": {"99999999999999999999": 0}},
+        {"type": "sync", "conversations": {"1": -1}},
+        {"type": "sync", "conversations": []},
+        {"type": "read", "conversation_id": 2**63, "up_to_seq": 1},
+        {"type": "typing", "receiver_id": 2**70},
+    ],
+    ids=lambda frame: json.dumps(frame),
+)
+async def test_frames_of_the_wrong_shape_are_error_frames(client, server, caplog, frame):
+    """These used to close the socket (1000) after an unhandled error whose log line
+    carried the socket's URL, ?token= included."""
+    me = await person(client, "me@example.com")
+    async with open_ws(server, me.token) as ws:
+        await send_json(ws, {**frame, "client_id": "w-1"})
+        error = await expect(ws, "error")
+        await ping_pong(ws)  # still open
+    assert set(error) == ERROR_KEYS
+    assert error["code"] in {"bad_frame", "validation_error"}, error
+    assert error["client_id"] == "w-1"
+    assert not [r for r in caplog.records if r.levelno >= 40], "nothing is an error in the log"
+    assert all(me.token not in r.getMessage() for r in caplog.records)
+
+
+async def test_an_unknown_type_names_the_valid_ones(client, server):
+    me = await person(client, "me@example.com")
+    async with open_ws(server, me.token) as ws:
+        await send_json(ws, {"type": "bogus"})
+        error = await expect(ws, "error")
+    for kind in ("message", "typing", "read", "sync", "ping"):
+        assert kind in error["detail"], error
+
+
+async def test_a_fault_in_one_frame_is_an_error_frame_and_the_socket_stays(
+    client, server, caplog, monkeypatch
+):
+    from sheda.chat import service
+
+    async def broken(**_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(service, "send", broken)
+    me = await person(client, "me@example.com")
+    bob = await person(client, "bob@example.com")
+    async with open_ws(server, me.token) as ws:
+        await send_json(ws, {"receiver_id": bob.id, "message": "hi", "client_id": "f-1"})
+        error = await expect(ws, "error")
+        await ping_pong(ws)
+    assert error["code"] == "internal_error" and error["client_id"] == "f-1"
+    failures = [r for r in caplog.records if r.levelno >= 40]
+    assert failures and "a bug" in (failures[0].exc_text or str(failures[0].exc_info))
+    assert all(me.token not in r.getMessage() for r in caplog.records)
+
+
+async def test_a_socket_handler_that_fails_logs_no_token(client, server, caplog, monkeypatch):
+    """Sanic logs a websocket handler's error itself, with the URL it was opened on."""
+    from sheda.chat import routes
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug before the first frame")
+
+    monkeypatch.setattr(routes, "FrameHandler", broken)
+    me = await person(client, "me@example.com")
+    async with open_ws(server, me.token) as ws:
+        await closed_with(ws)
+    failures = [r for r in caplog.records if r.levelno >= 40]
+    assert failures, "the failure is logged"
+    for record in caplog.records:
+        assert me.token not in record.getMessage()
+        assert "token=" not in record.getMessage()

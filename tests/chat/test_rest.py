@@ -121,6 +121,16 @@ async def test_history_query_limits(client):
         assert_error(response, 422, "validation_error")
 
 
+async def test_history_with_nobody_is_404_with_someone_new_is_empty(client):
+    alice = await person(client, "alice@example.com")
+    bob = await person(client, "bob@example.com")
+    for other in ("-1", "0", "999", str(2**31), "abc"):
+        response = await client.get(f"{CHAT}/chat-history/{other}", headers=alice.headers)
+        assert_error(response, 404, "not_found")
+    response = await client.get(f"{CHAT}/chat-history/{bob.id}", headers=alice.headers)
+    assert response.status_code == 200 and response.json() == []
+
+
 async def test_conversation_list(client, server):
     alice = await person(client, "alice@example.com", username="alice", fullname="Alice A")
     bob = await person(client, "bob@example.com", username="bob", fullname="Bob B")

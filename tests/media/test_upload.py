@@ -225,6 +225,35 @@ async def test_pixel_bomb_is_422(client, server, pixel_bomb):
     assert _stored(server) == before
 
 
+async def test_an_image_too_large_to_decode_is_422_unread(client, server):
+    """A 30 MP PNG is under the pixel limit but would decode to 120 MB: refused from its
+    header (PNG cannot be decoded at a smaller scale)."""
+    before = _stored(server)
+    _, auth = await _admin(client)
+    big = _png((6000, 5000), mode="L")  # one colour: a small file
+    response = await _upload(client, "property", [("big.png", big, "image/png")], auth)
+    body = assert_error(response, 422, "validation_error")
+    assert "too large to decode" in body["errors"][0]["message"]
+    assert _stored(server) == before
+
+
+@pytest.mark.parametrize(("fmt", "size"), [("JPEG", (7000, 5000)), ("PNG", (5000, 3000))])
+async def test_a_large_photo_is_stored_at_most_4096_on_its_long_side(client, fmt, size):
+    """A 35 MP JPEG is decoded at half scale (draft), a 15 MP PNG in full and downscaled to
+    4096; both keep their proportions."""
+    _, auth = await _admin(client)
+    data = _image(fmt, size)
+    response = await _upload(client, "property", [("big.img", data, "image/png")], auth)
+    assert response.status_code == 201, response.text
+    [item] = response.json()
+    served = await client.get(item["file_url"])
+    assert served.status_code == 200
+    stored = Image.open(io.BytesIO(served.content))
+    # 4096 for the PNG; the JPEG is decoded at 1/2 scale: 3500 x 2500
+    assert max(stored.size) == (4096 if fmt == "PNG" else 3500)
+    assert abs(stored.size[0] / stored.size[1] - size[0] / size[1]) < 0.01
+
+
 async def test_pdf_document_is_stored_unchanged(client):
     _, auth = await _admin(client)
     # Named and typed as an image: the content decides.

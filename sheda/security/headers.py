@@ -1,0 +1,34 @@
+"""Security headers on every HTTP response.
+
+The API answers JSON to programs, so its policy is the strictest one: nothing may be loaded,
+framed or sniffed from its responses. The docs page is the one HTML page: it loads its own
+scripts and styles (Swagger UI sets inline styles and data: images) and nothing else.
+Responses are per user (tokens, profiles, unread counts), so none is stored by a cache
+unless its route says otherwise (media and the docs' assets do)."""
+
+from __future__ import annotations
+
+from sanic import HTTPResponse, Request
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+DOCS_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+HTML_PAGES = frozenset({"/docs"})
+
+
+def add_security_headers(request: Request, response: HTTPResponse) -> None:
+    headers = response.headers
+    for name, value in HEADERS.items():
+        if name not in headers:
+            headers[name] = value
+    if request.path in HTML_PAGES:
+        headers["Content-Security-Policy"] = DOCS_POLICY
+    if "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
