@@ -29,6 +29,7 @@ from sheda.common.logs import (
 )
 from sheda.common.openapi import publish_components
 from sheda.common.pagination import MAX_DB_ID
+from sheda.common.spec import finish_spec
 from sheda.config import (
     ConfigError,
     Settings,
@@ -70,6 +71,7 @@ BLUEPRINTS = [
     contracts_bp,
 ]
 OPENAPI_BLUEPRINT = "openapi"  # sanic-ext's spec route
+SPEC_PATH = "/docs/openapi.json"
 BIND_RULES_PRIORITY = -10_000
 
 
@@ -101,7 +103,10 @@ def _describe_api(app: Sanic) -> None:
         description=(
             "Real-estate platform backend. Every error has the body "
             "`{detail, code, request_id}` (+ `errors` on 422). Each operation names its "
-            "access rule: public, user, client, agent or admin."
+            "access rule: public, user, client, agent or admin. Rules of every operation: "
+            "text never contains NUL (U+0000; 422); surrounding whitespace of text fields "
+            "is dropped; an empty query parameter (`?q=`) is the parameter left out; a URL "
+            "over 8 KiB is 414 and headers over it 431; bodies are limited per route (413)."
         ),
     )
     oas.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
@@ -307,6 +312,11 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
         response.headers["X-Request-ID"] = request_id(request)
 
     app.on_response(add_security_headers)
+
+    @app.on_response(priority=10)  # before the headers above: they do not touch the body
+    async def finished_spec(request: Request, response: HTTPResponse) -> None:
+        if request.path == SPEC_PATH and response.status == 200 and response.body:
+            response.body = jsontext.dumps(finish_spec(jsontext.loads(response.body)))
 
     app.on_response(record_request, priority=-1000)  # last: the final status
 

@@ -325,3 +325,19 @@ async def test_headers_too_large_are_431_json(server: LiveServer) -> None:
     )
     assert head.startswith(b"HTTP/1.1 431"), head
     assert body["code"] == "headers_too_large" and body["request_id"]
+
+
+async def test_multipart_without_a_boundary_is_400_and_no_traceback(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the fuzzer: Sanic read such a body as an empty form and logged a traceback."""
+    no_boundary = {"Content-Type": "multipart/form-data"}
+    response = await client.post("/api/v1/auth/login", content=b"--x\r\n", headers=no_boundary)
+    assert_json_error(response, 400, "bad_request")
+    signed_up = await client.post(REGISTER, json={"email": "ada@example.com", "password": "x" * 40})
+    auth = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
+    response = await client.put(
+        "/api/v1/users/me/avatar", content=b"--x\r\n", headers={**no_boundary, **auth}
+    )
+    assert_json_error(response, 400, "bad_request")
+    assert not [r for r in caplog.records if r.levelno >= 40]

@@ -23,7 +23,11 @@ def _clock(value: str) -> str:
     return value
 
 
-Clock = Annotated[str, AfterValidator(_clock)]
+Clock = Annotated[
+    str,
+    AfterValidator(_clock),
+    Field(json_schema_extra={"pattern": r"^\s*(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\s*$"}),
+]
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
 
 

@@ -79,12 +79,32 @@ class RawSchema(Schema):
 
 
 def schema_properties(model: type[BaseModel]) -> dict[str, RawSchema]:
-    """The OpenAPI schema of each field, for documenting query parameters."""
+    """The OpenAPI schema of each field, for documenting query parameters. An empty query
+    value (``?q=``) is read as the parameter left out (Sanic drops blank values), so a
+    minimum length of 1 is not a rule a caller can break, and an empty value is valid
+    whatever the parameter's type."""
     schema = model.model_json_schema(ref_template=REF, mode="validation")
     for name, definition in schema.pop("$defs", {}).items():
         _COMPONENTS[name] = _to_openapi30(definition)
     properties = _to_openapi30(schema.get("properties", {}))
-    return {name: RawSchema(prop) for name, prop in properties.items()}
+    return {name: RawSchema(_or_empty(prop)) for name, prop in properties.items()}
+
+
+_EMPTY = {"type": "string", "maxLength": 0}
+_OUTER = ("title", "default", "description", "nullable")
+
+
+def _or_empty(prop: dict[str, Any]) -> dict[str, Any]:
+    if prop.get("minLength") == 1:
+        del prop["minLength"]
+    plain_text = prop.get("type") == "string" and not {"pattern", "enum", "minLength"} & set(prop)
+    if plain_text:
+        return prop
+    if "anyOf" in prop:
+        prop["anyOf"].append(_EMPTY)
+        return prop
+    outer = {key: prop.pop(key) for key in _OUTER if key in prop}
+    return {**outer, "anyOf": [prop, _EMPTY]}
 
 
 def publish_components() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
-from sheda.common.http import endpoint, respond, runtime, validate
+from sheda.common.http import check_multipart, endpoint, respond, runtime, validate
 from sheda.errors import NotFound
 from sheda.media import service
 from sheda.media.schemas import MAX_FILES, UploadedFile, UploadedFiles, UploadForm, UploadPath
@@ -26,13 +26,13 @@ _TYPES = {
 }
 
 
-@bp.post("/file-upload/<kind:str>")
+@bp.post("/file-upload/<type:str>")
 @endpoint(
     Access.ADMIN,
     summary="Upload files",
     tag="Media",
-    description="The path segment (`{type}` in API.md) is `profile`, `property` or "
-    "`document`; anything else is a 422 on `path.type`. "
+    description="`type` is `profile`, `property` or `document`; anything else is a 422 on "
+    "`path.type`. "
     f"multipart/form-data with 1 to {MAX_FILES} parts named `files`. Each file is identified "
     "by its content, never by its name or declared type: JPEG, PNG or WebP images (at most "
     "5 MB, re-encoded so metadata such as EXIF and GPS is removed); `document` also takes "
@@ -44,8 +44,8 @@ _TYPES = {
     responses={201: UploadedFiles},
     errors=(413, 415, 422),
 )
-async def upload(request: Request, kind: str) -> HTTPResponse:
-    path = validate(UploadPath, {"type": kind}, location="path")
+async def upload(request: Request, type: str) -> HTTPResponse:  # API.md names it `type`
+    path = validate(UploadPath, {"type": type}, location="path")
     form = validate(UploadForm, _multipart(request))
     stored: list[UploadedFile] = await service.upload(
         kind=path.type, files=form.files, media=runtime(request).media
@@ -56,6 +56,7 @@ async def upload(request: Request, kind: str) -> HTTPResponse:
 def _multipart(request: Request) -> dict[str, list[Any]]:
     """Every part by name: file contents, then text values (which UploadForm refuses)."""
     parts: dict[str, list[Any]] = {}
+    check_multipart(request)
     for name, uploads in (request.files or {}).items():
         parts.setdefault(name, []).extend(upload.body for upload in uploads)
     for name, values in (request.form or {}).items():

@@ -5,7 +5,15 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from sheda.common.http import endpoint, no_content, parse_body, parse_query, respond, runtime
+from sheda.common.http import (
+    check_multipart,
+    endpoint,
+    no_content,
+    parse_body,
+    parse_query,
+    respond,
+    runtime,
+)
 from sheda.common.schemas import Page, PageQuery
 from sheda.errors import FieldError
 from sheda.properties import images, search, service
@@ -130,6 +138,7 @@ async def delete_property(request: Request, property_id: int) -> HTTPResponse:
     errors=(404, 409, 413, 415),
 )
 async def add_images(request: Request, property_id: int) -> HTTPResponse:
+    check_multipart(request)
     uploads = request.files.getlist("files") if request.files else []
     if not uploads:
         raise FieldError.one("body.files", "Send the images as multipart field 'files'")

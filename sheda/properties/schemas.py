@@ -12,7 +12,9 @@ from pydantic import (
     BaseModel,
     Field,
     PlainSerializer,
+    Strict,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -20,17 +22,44 @@ from sheda.common.schemas import Input, Page, PageQuery
 from sheda.properties.models import ListingType, PropertyStatus, PropertyType
 from sheda.users.schemas import PublicUserOut
 
+
+def _money_schema(**low: Any) -> WithJsonSchema:
+    """What the money validation accepts, said in the document: a number or a decimal
+    string, at most 12 digits before the point and 2 after."""
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", **low, "maximum": 999999999999.99, "multipleOf": 0.01},
+                {"type": "string", "pattern": r"^\s*[0-9]{1,12}(\.[0-9]{1,2})?\s*$"},
+            ]
+        },
+        mode="validation",
+    )
+
+
 # Money: DECIMAL in the database, at most 2 decimals in (more → 422), a JSON number out.
+# A price is more than 0; other amounts (budgets, bounds) may be 0.
 Money = Annotated[
     Decimal,
     Field(ge=0, max_digits=14, decimal_places=2),
     PlainSerializer(float, return_type=float, when_used="json"),
+    _money_schema(minimum=0),
+]
+Price = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=14, decimal_places=2),
+    PlainSerializer(float, return_type=float, when_used="json"),
+    _money_schema(minimum=0, exclusiveMinimum=True),
 ]
 Coordinate = Annotated[
     Decimal,
     Field(max_digits=9, decimal_places=6),
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
+# Whole numbers in JSON bodies: strict, so `true` or `2.0` is a 422, not a 1 or a 2 (a query
+# string's "2" is still read as 2: query schemas keep plain ints).
+Count = Annotated[int, Strict(), Field(ge=0, le=100)]
+Area = Annotated[int, Strict(), Field(ge=1, le=100_000_000)]
 Text200 = Annotated[str, StringConstraints(min_length=3, max_length=200)]
 Place = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
@@ -98,16 +127,16 @@ class _PropertyFields(Input):
     description: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
     property_type: PropertyType
     listing_type: ListingType
-    price: Annotated[Money, Field(gt=0)]
+    price: Price
     is_negotiable: bool = False
     address: Annotated[str, StringConstraints(min_length=3, max_length=300)]
     city: Place
     state: Place
     latitude: Annotated[Coordinate, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[Coordinate, Field(ge=-180, le=180)] | None = None
-    bedrooms: Annotated[int, Field(ge=0, le=100)] = 0
-    bathrooms: Annotated[int, Field(ge=0, le=100)] = 0
-    area_sqft: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
+    bedrooms: Count = 0
+    bathrooms: Count = 0
+    area_sqft: Area | None = None
     furnished: bool = False
     amenities: Amenities = Field(default_factory=list)
 
@@ -128,16 +157,16 @@ class PropertyPatch(Input):
     description: Annotated[str, StringConstraints(min_length=1, max_length=10_000)] | None = None
     property_type: PropertyType | None = None
     listing_type: ListingType | None = None
-    price: Annotated[Money, Field(gt=0)] | None = None
+    price: Price | None = None
     is_negotiable: bool | None = None
     address: Annotated[str, StringConstraints(min_length=3, max_length=300)] | None = None
     city: Place | None = None
     state: Place | None = None
     latitude: Annotated[Coordinate, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[Coordinate, Field(ge=-180, le=180)] | None = None
-    bedrooms: Annotated[int, Field(ge=0, le=100)] | None = None
-    bathrooms: Annotated[int, Field(ge=0, le=100)] | None = None
-    area_sqft: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
+    bedrooms: Count | None = None
+    bathrooms: Count | None = None
+    area_sqft: Area | None = None
     furnished: bool | None = None
     amenities: Amenities | None = None
     status: SettableStatus | None = None
@@ -200,7 +229,7 @@ class GuidedSearchIn(Input):
     budget_min: Money | None = None
     budget_max: Money | None = None
     property_type: PropertyType | None = None
-    bedrooms: Annotated[int, Field(ge=0, le=100)] | None = None
+    bedrooms: Count | None = None
     city: Place | None = None
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from sheda.common.http import endpoint, no_content, parse_body, respond, runtime
+from sheda.common.http import check_multipart, endpoint, no_content, parse_body, respond, runtime
 from sheda.errors import FieldError
 from sheda.security.guards import Access, current
 from sheda.users import service
@@ -72,6 +72,7 @@ async def delete_me(request: Request) -> HTTPResponse:
     errors=(413, 415, 422),
 )
 async def put_avatar(request: Request) -> HTTPResponse:
+    check_multipart(request)
     upload = request.files.get("file") if request.files else None
     if upload is None:
         raise FieldError.one("body.file", "Send the image as multipart field 'file'")

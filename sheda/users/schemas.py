@@ -31,8 +31,18 @@ def _email(value: str) -> str:
     return value.lower()
 
 
-Username = Annotated[str, AfterValidator(_username)]
-Phone = Annotated[str, AfterValidator(_phone)]
+# The documented patterns allow the surrounding whitespace every input field has stripped.
+Username = Annotated[
+    str,
+    AfterValidator(_username),
+    Field(json_schema_extra={"pattern": r"^\s*[a-zA-Z0-9_.]{3,30}\s*$"}),
+]
+Phone = Annotated[
+    str,
+    AfterValidator(_phone),
+    Field(json_schema_extra={"pattern": r"^\s*\+[1-9][0-9]{6,14}\s*$"},
+          description="E.164, e.g. +2348012345678"),
+]
 Email = Annotated[EmailStr, AfterValidator(_email)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128, strip_whitespace=False)]
 ShortText = Annotated[str, StringConstraints(max_length=120)]

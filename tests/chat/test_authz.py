@@ -84,7 +84,8 @@ async def test_history_shows_only_our_pair(client):
     assert all({m["sender_id"], m["receiver_id"]} == {alice.id, bob.id} for m in between)
     # alice asking about bob and carol's chat sees only her own with carol
     assert [m["message"] for m in await history(client, alice, carol)] == ["alice to carol"]
-    assert await history(client, alice, 999999) == []
+    nobody = await client.get(f"{CHAT}/chat-history/999999", headers=alice.headers)
+    assert_error(nobody, 404, "not_found")  # as on every route that names a user
     assert [m["message"] for m in await history(client, carol, bob)] == [
         "carol to bob",
         "bob to carol",
