@@ -51,6 +51,7 @@ from sheda.properties.routes import favorites_bp
 from sheda.runtime import build_runtime, close_runtime
 from sheda.security.guards import ACCESS_ATTR, Access, enforce_access
 from sheda.security.headers import add_security_headers
+from sheda.supervise import supervise
 from sheda.users.routes import bp as users_bp
 
 logger = logging.getLogger("sheda")
@@ -283,6 +284,10 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
     @app.main_process_ready
     async def main_process_signals(app: Sanic) -> None:
         lifecycle.defer_main_process_signals(app.manager)
+
+    @app.main_process_ready
+    async def restart_dead_workers(app: Sanic) -> None:
+        supervise(app.manager)
 
     @app.main_process_ready
     async def start_jobs_process(app: Sanic) -> None:

@@ -186,9 +186,9 @@ async def ws_ticket(request: Request) -> HTTPResponse:
     Access.USER,
     summary="Block a user",
     tag=TAG,
-    description="Their messages to you are refused with 403. Idempotent.",
+    description="Their messages to you are refused with 403. Idempotent. Yourself → 422.",
     responses={204: "Blocked"},
-    errors=(404,),
+    errors=(404, 422),
 )
 async def block(request: Request, user_id: int) -> HTTPResponse:
     await service.block(blocker_id=current(request).id, blocked_id=user_id)

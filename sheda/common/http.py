@@ -65,7 +65,8 @@ def endpoint(
                         {"application/json": schema_ref(schema)}, status=status, description=""
                     )
                 )
-        codes = set(errors) | {422} if body is not None else set(errors)
+        # A body or a query is validated: either can be a 422.
+        codes = set(errors) | {422} if body is not None or query is not None else set(errors)
         if access is not Access.PUBLIC:
             codes |= {401, 403}
         for status in sorted(codes):

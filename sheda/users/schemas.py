@@ -43,7 +43,12 @@ Phone = Annotated[
     Field(json_schema_extra={"pattern": r"^\s*\+[1-9][0-9]{6,14}\s*$"},
           description="E.164, e.g. +2348012345678"),
 ]
-Email = Annotated[EmailStr, AfterValidator(_email)]
+Email = Annotated[
+    EmailStr,
+    AfterValidator(_email),
+    Field(description="Stored lower-cased. Addresses in special-use or reserved domains "
+          "(`.test`, `.local`, `.example`, `.invalid`, `localhost`, …) are refused (422)."),
+]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128, strip_whitespace=False)]
 ShortText = Annotated[str, StringConstraints(max_length=120)]
 
