@@ -8,11 +8,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from pydantic import ValidationError
 from sanic import HTTPResponse, Request
 from sanic.exceptions import RequestCancelled, SanicException
 from sanic.handlers import ErrorHandler
 from sanic.response import json
+from tortoise import exceptions as tortoise_exceptions
 
 logger = logging.getLogger("sheda.errors")
 
@@ -158,6 +160,38 @@ def error_response(
     return json(body, status=status, headers=all_headers)
 
 
+# What a database outage looks like from here (PostgreSQL stopped, restarting, refusing
+# connections, or a pooled connection dropped under us), directly or as the cause of an ORM
+# error.
+_OUTAGES: tuple[type[BaseException], ...] = (
+    ConnectionRefusedError,
+    ConnectionResetError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    tortoise_exceptions.DBConnectionError,
+)
+
+
+def _outage_cause(exception: BaseException) -> BaseException | None:
+    seen: BaseException | None = exception
+    for _ in range(6):
+        if seen is None:
+            return None
+        if isinstance(seen, _OUTAGES) or (
+            isinstance(seen, asyncpg.exceptions.InterfaceError)
+            and "connection is closed" in str(seen)
+        ):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def is_database_outage(exception: BaseException) -> bool:
+    return _outage_cause(exception) is not None
+
+
 class JsonErrorHandler(ErrorHandler):
     @staticmethod
     def log(request: Request, exception: Exception) -> None:
@@ -195,6 +229,16 @@ class JsonErrorHandler(ErrorHandler):
             return error_response(request, 503, body)
         if isinstance(exception, SanicException) and exception.status_code == 503:
             return error_response(request, 503, {"detail": str(exception), "code": "unavailable"})
+        if is_database_outage(exception):
+            # Not a fault of this request: the client retries shortly (the pool reconnects by
+            # itself once PostgreSQL answers again). One line, no traceback per request.
+            logger.warning(
+                "database unavailable on %s %s (request %s): %s",
+                getattr(request, "method", "?"), getattr(request, "path", "?"),
+                request_id(request), _outage_cause(exception),
+            )
+            body = {"detail": "The database is unavailable; retry shortly", "code": "unavailable"}
+            return error_response(request, 503, body, {"Retry-After": "2"})
         self.log(request, exception)
         return error_response(
             request, 500, {"detail": "Internal server error", "code": "internal_error"}

@@ -19,7 +19,7 @@ from sheda.chat.hub import Socket
 from sheda.chat.schemas import ReadFrame, SendIn, SyncFrame, TypingFrame
 from sheda.common import jsontext
 from sheda.common.context import Runtime
-from sheda.errors import AppError
+from sheda.errors import AppError, is_database_outage
 from sheda.security.guards import Principal
 
 logger = logging.getLogger("sheda.chat.socket")
@@ -106,7 +106,13 @@ class FrameHandler:
             self.reply(_error("validation_error", f"{where}: {first['msg']}", frame))
         except AppError as exc:
             self.reply(_error(exc.code, exc.detail, frame))
-        except Exception:
+        except Exception as exc:
+            if is_database_outage(exc):  # the socket stays; the client retries (by client_id)
+                logger.warning("frame %r of user %s: database unavailable", kind,
+                               self.principal.id)
+                self.reply(_error("unavailable", "The database is unavailable; retry shortly",
+                                  frame))
+                return
             # A fault of ours (or of the database) in one frame must not end the socket:
             # the client gets an error frame and may retry (a send is idempotent by
             # client_id); the line names the user and the frame type, never the socket URL.
