@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "sheda.appointments.models",
     "sheda.contracts.models",
     "sheda.jobs.models",
+    "sheda.mail.models",
 ]
 
 

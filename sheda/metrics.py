@@ -120,6 +120,7 @@ class _Metrics:
     slow_consumer_closes: Counter
     job_runs: Counter
     process_up: Gauge
+    mail_backlog: Gauge
 
 
 @cache
@@ -174,6 +175,13 @@ def _metrics() -> _Metrics:
             registry=None,
             multiprocess_mode="liveall",
         ),
+        mail_backlog=Gauge(
+            "sheda_mail_backlog",
+            "Mails stored but not sent yet (the mail server down or refusing), as last "
+            "counted by the background loop.",
+            registry=None,
+            multiprocess_mode="mostrecent",
+        ),
     )
 
 
@@ -209,6 +217,10 @@ def frame_delivered() -> None:
 
 def slow_consumer_closed() -> None:
     _metrics().slow_consumer_closes.inc()
+
+
+def mail_waiting(count: int) -> None:
+    _metrics().mail_backlog.set(count)
 
 
 def job_ran(job: str, ok: bool) -> None:

@@ -4,8 +4,9 @@ Sanic's worker manager marks a process that exited on its own (``kill -9``, the 
 OOM killer, a crash in a C extension) FAILED and serves on with one worker fewer; nothing
 starts it again, so a server that lost both workers answers nothing while its main process
 looks healthy. From ``main_process_ready`` Sheda wraps the manager's state sync, which its
-monitor loop runs every 0.1 s, so that a process found dead with a failure status (a server
-worker or the background loop's process) is started again.
+monitor loop runs every 0.1 s, so that a server worker found dead with a failure status is
+started again. (The background loop's process has its own watchdog, sheda/jobs/process.py,
+which also starts it again after a clean exit.)
 
 A process that keeps dying (it fails at start-up: a bad setting, the database refusing it)
 must not become a restart loop: at most ``MAX_RESTARTS`` restarts within ``WINDOW`` seconds
@@ -27,6 +28,7 @@ from typing import Any
 from sanic.worker.constants import ProcessState
 
 from sheda import metrics
+from sheda.jobs import process as jobs_process
 
 logger = logging.getLogger("sheda.supervise")
 
@@ -52,6 +54,8 @@ class Supervisor:
     def restart_dead(self) -> None:
         for process in list(self.manager.processes):
             if process.state is not ProcessState.FAILED or process.is_alive():
+                continue
+            if jobs_process.NAME in process.name:  # its own watchdog's
                 continue
             if process.name in self._given_up:
                 continue

@@ -4,17 +4,22 @@ own moves, so a job and a request cannot both win), the clean-ups are plain DELE
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q, Subquery
 
+from sheda import metrics
 from sheda.appointments import service as appointments
 from sheda.auth.models import AuthSession, OtpCode, RefreshToken, ResetGrant
 from sheda.common.context import Runtime
 from sheda.contracts import service as contracts
 from sheda.jobs.models import JobRun
+from sheda.mail import service as mail
+
+logger = logging.getLogger("sheda.jobs")
 
 JOB_RUNS_KEPT = timedelta(days=30)
 
@@ -60,9 +65,21 @@ async def purge_credentials(rt: Runtime, now: datetime) -> int:
     return deleted
 
 
+async def retry_mail(rt: Runtime, now: datetime) -> int:
+    """Mails whose earlier attempt failed, when their next attempt is due; then the backlog
+    (a gauge, and a warning line while it is not empty)."""
+    sent = await rt.mailer.retry_due(now)
+    waiting, oldest = await mail.backlog(now)
+    metrics.mail_waiting(waiting)
+    if waiting:
+        logger.warning("mail backlog: %d not sent yet, the oldest for %.0f s", waiting, oldest)
+    return sent
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_contracts", expire_contracts),
     Job("cancel_unpaid_contracts", cancel_unpaid_contracts),
     Job("cancel_stale_appointments", cancel_stale_appointments),
     Job("purge_credentials", purge_credentials),
+    Job("retry_mail", retry_mail),
 )

@@ -41,14 +41,15 @@ class FakeManager:
 
 def test_a_dead_worker_is_started_again_and_the_others_are_left_alone(caplog):
     dead = FakeProcess("Sanic-Server-1-0", ProcessState.FAILED)
-    done = FakeProcess("Sanic-jobs-0", ProcessState.COMPLETED)
+    done = FakeProcess("Sanic-Server-2-0", ProcessState.COMPLETED)
     running = FakeProcess("Sanic-Server-0-0", ProcessState.ACKED, alive=True)
-    manager = FakeManager(dead, done, running)
+    jobs = FakeProcess("Sanic-ShedaJobs-0", ProcessState.FAILED)  # its own watchdog's
+    manager = FakeManager(dead, done, running, jobs)
     supervise.supervise(manager)
     with caplog.at_level(logging.WARNING, "sheda.supervise"):
         manager._sync_states()
     assert manager.synced == 1  # Sanic's own sync still runs, first
-    assert (dead.restarts, done.restarts, running.restarts) == (1, 0, 0)
+    assert (dead.restarts, done.restarts, running.restarts, jobs.restarts) == (1, 0, 0, 0)
     assert "Sanic-Server-1-0 (pid 4242) died" in caplog.text
 
 
