@@ -21,6 +21,7 @@ from sheda.common.clock import utcnow
 from sheda.jobs import tasks
 from sheda.mail import service as mail
 from sheda.mail.models import OutgoingMail
+from tests.operations.metrics_text import scrape, value
 from tests.support import LiveServer, free_port, register
 
 
@@ -77,6 +78,7 @@ async def test_a_refused_mail_is_kept_and_sent_when_its_retry_is_due(
     assert await tasks.retry_mail(rt, utcnow()) == 0  # not due yet: nothing is tried
     assert (await _stored("ada@example.com")).attempts == 1
     assert "mail backlog: 1 not sent yet" in caplog.text
+    assert value(await scrape(client), "sheda_mail_backlog") == 1  # what an operator sees
 
     box.refusing = False
     assert await tasks.retry_mail(rt, utcnow() + timedelta(seconds=31)) == 1
@@ -86,6 +88,7 @@ async def test_a_refused_mail_is_kept_and_sent_when_its_retry_is_due(
     assert message["To"] == "ada@example.com" and "code" in message["Subject"].lower()
     assert await mail.backlog(utcnow()) == (0, 0.0)
     assert await tasks.retry_mail(rt, utcnow() + timedelta(hours=1)) == 0  # sent once
+    assert value(await scrape(client), "sheda_mail_backlog") == 0
 
 
 async def test_a_restarted_process_sends_what_the_last_one_could_not(

@@ -294,7 +294,11 @@ def count_statements() -> Iterator[list[str]]:
         original = getattr(conn, name)
 
         async def shim(*args: Any, **kwargs: Any) -> Any:
-            seen.append(str(args[0]) if args else str(kwargs.get("query", "")))
+            statement = str(args[0]) if args else str(kwargs.get("query", ""))
+            # A mail stored or marked sent by an earlier request's background task (the
+            # sign-up's) is not this request's work.
+            if '"outgoing_mail"' not in statement:
+                seen.append(statement)
             return await original(*args, **kwargs)
 
         return shim
