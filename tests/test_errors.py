@@ -341,3 +341,26 @@ async def test_multipart_without_a_boundary_is_400_and_no_traceback(
     )
     assert_json_error(response, 400, "bad_request")
     assert not [r for r in caplog.records if r.levelno >= 40]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        # A part with no header line (found by the fuzzer on PUT /users/me/avatar).
+        ("multipart/form-data; boundary=x", b"--x\r\nno colon here\r\n\r\ndata\r\n--x--\r\n"),
+        ("application/x-www-form-urlencoded", b"username=\xff\xfe&password=x"),
+    ],
+)
+async def test_a_malformed_form_body_is_400_and_no_traceback(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, content_type: str, body: bytes
+) -> None:
+    headers = {"Content-Type": content_type}
+    response = await client.post("/api/v1/auth/login", content=body, headers=headers)
+    assert_json_error(response, 400, "bad_request")
+    signed_up = await client.post(REGISTER, json={"email": "ada@example.com", "password": "x" * 40})
+    auth = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
+    if content_type.startswith("multipart"):
+        avatar = "/api/v1/users/me/avatar"
+        response = await client.put(avatar, content=body, headers={**headers, **auth})
+        assert_json_error(response, 400, "bad_request")
+    assert not [r for r in caplog.records if r.levelno >= 40]

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ValidationError
 from sanic import HTTPResponse, Request
+from sanic.headers import parse_content_header
+from sanic.request.form import parse_multipart_form
+from sanic.request.parameters import RequestParameters
 from sanic_ext.extensions.openapi import openapi
 from sanic_ext.extensions.openapi.definitions import Parameter, RequestBody, Response
 
@@ -148,12 +152,29 @@ def parse_body(request: Request, schema: type[Schema]) -> Schema:
 
 
 def check_multipart(request: Request) -> None:
-    """Call before reading ``request.files`` or ``request.form``: Sanic reads a multipart
-    body whose Content-Type names no boundary as an empty form and logs a traceback; it is
-    the client's mistake and gets a 400."""
-    content_type = request.content_type.lower()
-    if content_type.startswith("multipart/form-data") and "boundary=" not in content_type:
-        raise BadRequest("A multipart/form-data body needs a boundary in its Content-Type")
+    """Call before reading ``request.files`` or ``request.form``. Sanic reads a form body it
+    cannot parse (no boundary, a part without headers, bytes that are not UTF-8) as an empty
+    form and logs a traceback at ERROR; it is the client's mistake, so the body is parsed
+    here, once, and a broken one is a 400."""
+    if request.parsed_form is not None:
+        return
+    content_type, parameters = parse_content_header(request.content_type)
+    content_type = content_type.lower()
+    try:
+        if content_type == "multipart/form-data":
+            boundary = parameters.get("boundary")
+            if not boundary:
+                raise BadRequest("A multipart/form-data body needs a boundary in its Content-Type")
+            form, files = parse_multipart_form(request.body, str(boundary).encode("utf-8"))
+        elif content_type == "application/x-www-form-urlencoded":
+            form = RequestParameters(parse_qs(request.body.decode("utf-8")))
+            files = RequestParameters()
+        else:
+            return
+    except (ValueError, IndexError, KeyError, UnicodeDecodeError) as error:
+        # Each of these is what a malformed body raises inside Sanic's own parser.
+        raise BadRequest("The form body is malformed") from error
+    request.parsed_form, request.parsed_files = form, files
 
 
 def parse_form_or_json(request: Request, schema: type[Schema]) -> Schema:

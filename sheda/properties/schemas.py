@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     Field,
     PlainSerializer,
     Strict,
@@ -22,15 +24,30 @@ from sheda.common.schemas import Input, Page, PageQuery
 from sheda.properties.models import ListingType, PropertyStatus, PropertyType
 from sheda.users.schemas import PublicUserOut
 
+# Money strings are plain decimal notation (no sign, no exponent, no "NaN"): the check
+# below refuses the rest, so the patterns in the document say exactly what is accepted.
+# Leading zeros, and trailing zeros after the point, do not count as digits; at most 12
+# digits before the point and 2 after; a price has a non-zero digit. (No look-ahead: not
+# every JSON Schema tool supports one.)
+_NOTATION = re.compile(r"\s*[0-9]*\.?[0-9]*\s*")
+_AMOUNT_PATTERN = r"^\s*0*([0-9]{1,12}(\.[0-9]{0,2}0*)?|\.[0-9]{1,2}0*)\s*$"
+_POSITIVE_PATTERN = r"^\s*0*([1-9][0-9]{0,11}(\.[0-9]{0,2}0*)?|\.(0[1-9]|[1-9][0-9]?)0*)\s*$"
 
-def _money_schema(**low: Any) -> WithJsonSchema:
+
+def _plain_notation(value: object) -> object:
+    if isinstance(value, str) and not _NOTATION.fullmatch(value):
+        raise ValueError("Write amounts as plain decimals, such as 1500 or 1500.50")
+    return value
+
+
+def _money_schema(pattern: str, **low: Any) -> WithJsonSchema:
     """What the money validation accepts, said in the document: a number or a decimal
     string, at most 12 digits before the point and 2 after."""
     return WithJsonSchema(
         {
             "anyOf": [
                 {"type": "number", **low, "maximum": 999999999999.99, "multipleOf": 0.01},
-                {"type": "string", "pattern": r"^\s*[0-9]{1,12}(\.[0-9]{1,2})?\s*$"},
+                {"type": "string", "pattern": pattern},
             ]
         },
         mode="validation",
@@ -42,14 +59,16 @@ def _money_schema(**low: Any) -> WithJsonSchema:
 Money = Annotated[
     Decimal,
     Field(ge=0, max_digits=14, decimal_places=2),
+    BeforeValidator(_plain_notation),
     PlainSerializer(float, return_type=float, when_used="json"),
-    _money_schema(minimum=0),
+    _money_schema(_AMOUNT_PATTERN, minimum=0),
 ]
 Price = Annotated[
     Decimal,
     Field(gt=0, max_digits=14, decimal_places=2),
+    BeforeValidator(_plain_notation),
     PlainSerializer(float, return_type=float, when_used="json"),
-    _money_schema(minimum=0, exclusiveMinimum=True),
+    _money_schema(_POSITIVE_PATTERN, minimum=0, exclusiveMinimum=True),
 ]
 Coordinate = Annotated[
     Decimal,

@@ -110,12 +110,25 @@ async def test_create_needs_an_agent_token(client):
     assert await Property.all().count() == 0
 
 
-@pytest.mark.parametrize("price", [100.001, 0, -5, "abc"])
+@pytest.mark.parametrize(
+    "price", [100.001, 0, -5, "abc", "0", "0.00", "1e3", "+5", "NaN", "1000000000000"]
+)
 async def test_bad_prices_are_422(client, price):
     owner = await agent(client, "ada@example.com")
     response = await client.post(BASE, json=listing_body(price=price), headers=owner.headers)
     body = assert_error(response, 422, "validation_error")
     assert any(err["field"] == "body.price" for err in body["errors"]), body
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"), [("0.50", "0.50"), (" 0012.5 ", "12.50"), (".5", "0.50")]
+)
+async def test_prices_as_decimal_strings_are_read_exactly(client, sent, stored):
+    owner = await agent(client, "ada@example.com")
+    response = await client.post(BASE, json=listing_body(price=sent), headers=owner.headers)
+    assert response.status_code == 201, response.text
+    assert money(response.json()["price"]) == Decimal(stored)
+    assert (await Property.get(id=response.json()["id"])).price == Decimal(stored)
 
 
 @pytest.mark.parametrize("field", ["title", "description", "city"])

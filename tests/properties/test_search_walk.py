@@ -47,10 +47,11 @@ def _search(rng: random.Random) -> dict[str, Any]:
         params["property_type"] = rng.choice(TYPES)
     if rng.random() < 0.4:
         params["listing_type"] = rng.choice(["rent", "sale"])
+    # Plain notation: an amount written "1E+6" is refused (money strings are decimals).
     if rng.random() < 0.3:
-        params["min_price"] = str(rng.choice(PRICES))
+        params["min_price"] = f"{rng.choice(PRICES):f}"
     if rng.random() < 0.3:
-        params["max_price"] = str(max(rng.choice(PRICES), Decimal(params.get("min_price", 0))))
+        params["max_price"] = f"{max(rng.choice(PRICES), Decimal(params.get('min_price', 0))):f}"
     if rng.random() < 0.3:
         params["min_bedrooms"] = rng.randint(0, 5)
     if rng.random() < 0.15:
