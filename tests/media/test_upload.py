@@ -237,6 +237,18 @@ async def test_an_image_too_large_to_decode_is_422_unread(client, server):
     assert _stored(server) == before
 
 
+@pytest.mark.parametrize(
+    ("size", "status"), [((4096, 4096), 201), ((4097, 4096), 422), ((8192, 2048), 201)]
+)
+async def test_a_png_is_decoded_up_to_the_largest_stored_size(client, size, status):
+    """A PNG cannot be decoded at a smaller scale: one with more pixels than a 4096 x 4096
+    image is refused from its header rather than decoded only to be shrunk."""
+    _, auth = await _admin(client)
+    data = _png(size, mode="L")
+    response = await _upload(client, "property", [("wide.png", data, "image/png")], auth)
+    assert response.status_code == status, response.text
+
+
 @pytest.mark.parametrize(("fmt", "size"), [("JPEG", (7000, 5000)), ("PNG", (5000, 3000))])
 async def test_a_large_photo_is_stored_at_most_4096_on_its_long_side(client, fmt, size):
     """A 35 MP JPEG is decoded at half scale (draft), a 15 MP PNG in full and downscaled to
