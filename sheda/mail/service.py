@@ -15,7 +15,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -82,6 +82,7 @@ class Mailer:
     def __init__(self, transport: Transport, sender: str) -> None:
         self._transport = transport
         self._sender = sender
+        self._domain = parseaddr(sender)[1].rpartition("@")[2] or "sheda.local"
         self._pending: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -113,7 +114,10 @@ class Mailer:
         message["From"] = self._sender
         message["To"] = row.to
         message["Subject"] = row.subject
-        message["Message-ID"] = make_msgid(domain="sheda.local")
+        # The same Message-ID on every attempt: when an answer is lost after the server took
+        # the mail, the retry is a duplicate a mail system can recognise and drop.
+        stamp = row.created_at.strftime("%Y%m%d%H%M%S%f")
+        message["Message-ID"] = f"<sheda.{row.id}.{stamp}@{self._domain}>"
         message.set_content(row.body)
         return message
 

@@ -28,10 +28,13 @@ from tests.support import LiveServer, free_port, register
 class SwitchableMailbox:
     def __init__(self) -> None:
         self.refusing = True
+        self.keeps_refused = False  # takes the mail, then answers as if it had not
         self.messages: list[Message] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refusing:
+            if self.keeps_refused:
+                self.messages.append(email.message_from_bytes(envelope.content))
             return "451 4.3.0 Try again later"
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
@@ -54,6 +57,7 @@ def settings_overrides(switchable: Any) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def refusing(switchable: Any) -> None:
     switchable[0].refusing = True
+    switchable[0].keeps_refused = False
     switchable[0].messages.clear()
 
 
@@ -102,6 +106,26 @@ async def test_a_restarted_process_sends_what_the_last_one_could_not(
     switchable[0].refusing = False
     assert await fresh.retry_due(utcnow() + timedelta(minutes=1)) == 1
     assert [m["To"] for m in switchable[0].messages] == ["bob@example.com"]
+
+
+async def test_a_retry_carries_the_message_id_of_the_first_attempt(
+    client, server: LiveServer, switchable: Any
+) -> None:
+    """An answer lost after the server took the mail makes the retry a duplicate: with the
+    same Message-ID, which receiving systems use to drop it."""
+    box = switchable[0]
+    box.keeps_refused = True
+    await register(client, "dan@example.com")
+    mailer = server.app.ctx.runtime.mailer
+    await mailer.drain()
+    box.refusing = False
+    assert await mailer.retry_due(utcnow() + timedelta(minutes=1)) == 1
+    first, retry = box.messages
+    assert first["Message-ID"] == retry["Message-ID"]
+    assert first["Message-ID"].startswith("<") and first["Message-ID"].endswith(">")
+    await register(client, "eve@example.com")
+    await mailer.drain()
+    assert box.messages[-1]["Message-ID"] != first["Message-ID"]  # one per mail
 
 
 async def test_a_mail_that_keeps_failing_is_given_up(
