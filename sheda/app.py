@@ -14,9 +14,11 @@ from sanic_ext.extensions.openapi.builders import OperationStore
 from sheda import collector, db, lifecycle, metrics
 from sheda.admin.routes import bp as admin_bp
 from sheda.appointments.routes import bp as appointments_bp
+from sheda.auth.principal import enforce_access
 from sheda.auth.routes import bp as auth_bp
 from sheda.chat.routes import bp as chat_bp
 from sheda.common import jsontext
+from sheda.common.access import ACCESS_ATTR, Access
 from sheda.common.context import Runtime
 from sheda.common.http import UPLOAD_ATTR
 from sheda.common.logs import (
@@ -49,7 +51,6 @@ from sheda.notifications.routes import bp as notifications_bp
 from sheda.properties.routes import bp as properties_bp
 from sheda.properties.routes import favorites_bp
 from sheda.runtime import build_runtime, close_runtime
-from sheda.security.guards import ACCESS_ATTR, Access, enforce_access
 from sheda.security.headers import add_security_headers
 from sheda.supervise import supervise
 from sheda.users.routes import bp as users_bp

@@ -15,8 +15,8 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from sheda.app import create_app
+from sheda.common.access import Access
 from sheda.common.http import endpoint
-from sheda.security.guards import Access
 from tests.side_server import serve_beside
 from tests.support import LiveServer, assert_error
 

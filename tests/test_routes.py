@@ -13,8 +13,8 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from sheda.app import create_app
+from sheda.common.access import Access
 from sheda.common.http import endpoint
-from sheda.security.guards import Access
 from tests.side_server import serve_beside
 from tests.support import LiveServer, assert_error
 

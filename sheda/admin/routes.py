@@ -7,11 +7,12 @@ from sanic.response import HTTPResponse
 
 from sheda.admin import service, stats
 from sheda.admin.schemas import AdminUserPatch, StatsOut, UserListQuery
+from sheda.common.access import Access
 from sheda.common.http import endpoint, parse_body, parse_query, respond, runtime
 from sheda.common.schemas import Page
 from sheda.properties import service as properties
 from sheda.properties.schemas import ModerationIn, PropertyOut
-from sheda.security.guards import Access, current
+from sheda.users.principal import current
 from sheda.users.schemas import UserOut
 
 bp = Blueprint("admin", url_prefix="/api/v1/admin")

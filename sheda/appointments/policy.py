@@ -7,7 +7,7 @@ from tortoise.expressions import Q
 
 from sheda.appointments.models import Appointment
 from sheda.errors import Forbidden, NotFound
-from sheda.security.guards import Principal
+from sheda.users.principal import Principal
 
 
 async def party_appointment(*, appointment_id: int, viewer: Principal) -> Appointment:

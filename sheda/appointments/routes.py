@@ -14,9 +14,10 @@ from sheda.appointments.schemas import (
     AvailabilityOut,
     RejectIn,
 )
+from sheda.common.access import Access
 from sheda.common.http import endpoint, parse_body, parse_query, respond, runtime
 from sheda.common.schemas import Page
-from sheda.security.guards import Access, current
+from sheda.users.principal import current
 
 bp = Blueprint("appointments", url_prefix="/api/v1")
 TAG = "Appointments"

@@ -34,7 +34,7 @@ from sheda.errors import Conflict, FieldError, Forbidden
 from sheda.notifications.service import notify
 from sheda.properties.models import Property, PropertyStatus
 from sheda.properties.policy import visible_property
-from sheda.security.guards import Principal
+from sheda.users.principal import Principal
 
 logger = logging.getLogger("sheda.appointments")
 

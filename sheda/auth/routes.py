@@ -22,6 +22,7 @@ from sheda.auth.schemas import (
     TokenPair,
     VerifiedOut,
 )
+from sheda.common.access import Access
 from sheda.common.http import (
     client_ip,
     endpoint,
@@ -31,7 +32,7 @@ from sheda.common.http import (
     respond,
     runtime,
 )
-from sheda.security.guards import Access, current
+from sheda.users.principal import current
 from sheda.users.schemas import UserOut
 
 bp = Blueprint("auth", url_prefix="/api/v1/auth")

@@ -31,10 +31,10 @@ from sheda.errors import (
     Unauthorized,
 )
 from sheda.security import passwords, tokens
-from sheda.security.guards import Principal, scopes_for
 from sheda.security.rate_limit import enforce
 from sheda.users import service as users
 from sheda.users.models import AgentProfile, User, UserType
+from sheda.users.principal import Principal, scopes_for
 from sheda.users.schemas import UserOut
 
 logger = logging.getLogger("sheda.auth")

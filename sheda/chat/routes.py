@@ -24,11 +24,12 @@ from sheda.chat.schemas import (
 )
 from sheda.chat.socket import FrameHandler
 from sheda.chat.tickets import TTL as TICKET_TTL
+from sheda.common.access import Access
 from sheda.common.http import endpoint, no_content, parse_body, parse_query, respond, runtime
 from sheda.common.logs import ACCESS_LOGGER, access_fields
 from sheda.common.schemas import Page
-from sheda.security.guards import Access, current
 from sheda.security.websocket import OFFERED_BEARER
+from sheda.users.principal import current
 
 logger = logging.getLogger("sheda.chat")
 access_logger = logging.getLogger(ACCESS_LOGGER)

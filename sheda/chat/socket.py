@@ -20,7 +20,7 @@ from sheda.chat.schemas import ReadFrame, SendIn, SyncFrame, TypingFrame
 from sheda.common import jsontext
 from sheda.common.context import Runtime
 from sheda.errors import AppError, is_database_outage
-from sheda.security.guards import Principal
+from sheda.users.principal import Principal
 
 logger = logging.getLogger("sheda.chat.socket")
 

@@ -16,10 +16,10 @@ from sanic_ext.extensions.openapi import openapi
 from sanic_ext.extensions.openapi.definitions import Parameter, RequestBody, Response
 
 from sheda.common import jsontext
+from sheda.common.access import ACCESS_ATTR, Access
 from sheda.common.context import Runtime
 from sheda.common.openapi import input_schema_ref, schema_properties, schema_ref
 from sheda.errors import BadRequest, FieldError, UnsupportedMediaType
-from sheda.security.guards import ACCESS_ATTR, Access
 
 Schema = TypeVar("Schema", bound=BaseModel)
 Handler = TypeVar("Handler", bound=Callable[..., Any])

@@ -11,8 +11,8 @@ from sheda.contracts.schemas import DealPropertyOut, PaymentDetailsOut, PaymentD
 from sheda.contracts.service import DEAL_READY, MAX_AMOUNT
 from sheda.errors import Conflict, FieldError, NotFound
 from sheda.properties.models import ListingType, Property, PropertyStatus
-from sheda.security.guards import Principal
 from sheda.users.models import PaymentAccount
+from sheda.users.principal import Principal
 from sheda.users.schemas import PaymentAccountOut
 
 

@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 from sheda.contracts.models import Contract
 from sheda.errors import Forbidden, NotFound
 from sheda.properties.policy import is_admin
-from sheda.security.guards import Principal
+from sheda.users.principal import Principal
 
 
 async def visible_contract(*, contract_id: int, viewer: Principal) -> Contract:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from sheda.common.access import Access
 from sheda.common.http import endpoint, parse_body, parse_query, respond, runtime
 from sheda.common.schemas import Page
 from sheda.contracts import payments, service
@@ -16,7 +17,7 @@ from sheda.contracts.schemas import (
     PaymentDetailsQuery,
     PaymentSubmittedIn,
 )
-from sheda.security.guards import Access, current
+from sheda.users.principal import current
 
 bp = Blueprint("contracts", url_prefix="/api/v1")
 TAG = "Contracts"

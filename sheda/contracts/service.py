@@ -41,7 +41,7 @@ from sheda.errors import Conflict, FieldError, Forbidden, NotFound
 from sheda.notifications.service import notify
 from sheda.properties.models import ListingType, Property, PropertyStatus
 from sheda.properties.policy import is_admin, visible_property
-from sheda.security.guards import Principal
+from sheda.users.principal import Principal
 
 logger = logging.getLogger("sheda.contracts")
 

@@ -10,9 +10,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, html
 from swagger_ui_bundle import swagger_ui_path
 
+from sheda.common.access import Access
 from sheda.common.http import endpoint
 from sheda.errors import NotFound
-from sheda.security.guards import Access
 
 bp = Blueprint("docs_ui")
 _HERE = Path(__file__).parent

@@ -13,11 +13,12 @@ from sanic.response import HTTPResponse
 
 from sheda import metrics
 from sheda import redis as sheda_redis
+from sheda.common.access import Access
 from sheda.common.http import endpoint, respond, runtime
 from sheda.db import ping_db
 from sheda.errors import Unauthorized
 from sheda.lifecycle import is_draining
-from sheda.security.guards import Access, bearer_token
+from sheda.security.guards import bearer_token
 
 bp = Blueprint("health")
 

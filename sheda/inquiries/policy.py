@@ -8,7 +8,7 @@ from __future__ import annotations
 from sheda.errors import Forbidden, NotFound
 from sheda.inquiries.models import Inquiry
 from sheda.properties.policy import is_admin
-from sheda.security.guards import Principal
+from sheda.users.principal import Principal
 
 AGENT_SCOPE = "agent"
 

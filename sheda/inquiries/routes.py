@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from sheda.common.access import Access
 from sheda.common.http import client_ip, endpoint, parse_body, parse_query, respond, runtime
 from sheda.common.schemas import Page
 from sheda.inquiries import service
@@ -16,7 +17,7 @@ from sheda.inquiries.schemas import (
     InquiryQuery,
     InquiryStatusIn,
 )
-from sheda.security.guards import Access, current
+from sheda.users.principal import current
 
 bp = Blueprint("inquiries", url_prefix="/api/v1/inquiries")
 TAG = "Inquiries"

@@ -25,8 +25,8 @@ from sheda.inquiries.schemas import (
 )
 from sheda.notifications.service import notify
 from sheda.properties.policy import visible_property
-from sheda.security.guards import Principal
 from sheda.security.rate_limit import enforce
+from sheda.users.principal import Principal
 
 logger = logging.getLogger("sheda.inquiries")
 

@@ -10,11 +10,11 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
+from sheda.common.access import Access
 from sheda.common.http import check_multipart, endpoint, respond, runtime, validate
 from sheda.errors import NotFound
 from sheda.media import service
 from sheda.media.schemas import MAX_FILES, UploadedFile, UploadedFiles, UploadForm, UploadPath
-from sheda.security.guards import Access
 
 bp = Blueprint("media", url_prefix="/api/v1/media")
 

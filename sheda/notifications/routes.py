@@ -5,11 +5,12 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from sheda.common.access import Access
 from sheda.common.http import endpoint, no_content, parse_query, respond
 from sheda.common.schemas import Page
 from sheda.notifications import service
 from sheda.notifications.schemas import NotificationOut, NotificationQuery
-from sheda.security.guards import Access, current
+from sheda.users.principal import current
 
 bp = Blueprint("notifications", url_prefix="/api/v1/notifications")
 TAG = "Notifications"

@@ -13,7 +13,7 @@ from sheda.properties.models import Property, PropertyImage
 from sheda.properties.policy import owned_property
 from sheda.properties.schemas import ImageOut
 from sheda.properties.serialize import image_out
-from sheda.security.guards import Principal
+from sheda.users.principal import Principal
 
 MAX_PER_REQUEST = 10
 MAX_PER_PROPERTY = 30

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from sheda.errors import Forbidden, NotFound
 from sheda.properties.models import Property
-from sheda.security.guards import Principal
-from sheda.users.models import Role
+from sheda.users.principal import Principal
 
 
 def is_admin(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.user.role == Role.ADMIN
-        and "admin" in principal.scopes
-    )
+    return principal is not None and principal.is_admin
 
 
 async def visible_property(*, property_id: int, viewer: Principal | None) -> Property:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from sheda.common.access import Access
 from sheda.common.http import (
     check_multipart,
     endpoint,
@@ -27,7 +28,7 @@ from sheda.properties.schemas import (
     PropertyPatch,
     PropertyQuery,
 )
-from sheda.security.guards import Access, current
+from sheda.users.principal import current
 
 bp = Blueprint("properties", url_prefix="/api/v1/properties")
 favorites_bp = Blueprint("favorites", url_prefix="/api/v1/users")

@@ -38,8 +38,8 @@ from sheda.properties.schemas import (
     PropertyQuery,
 )
 from sheda.properties.serialize import properties_out, property_out
-from sheda.security.guards import Principal
 from sheda.users import service as users
+from sheda.users.principal import Principal
 
 TWO_PLACES = Decimal("0.01")
 

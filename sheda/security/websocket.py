@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sanic import Request
 
 from sheda.errors import Forbidden, Unauthorized, Unavailable
-from sheda.security.guards import (
-    Principal,
-    bearer_token,
-    principal_from_session,
-    principal_from_token,
-)
+from sheda.security.guards import bearer_token
 
 _offered_bearer: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "offered_bearer", default=False
@@ -46,7 +42,18 @@ def _offered_protocols(request: Request) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-async def websocket_principal(request: Request) -> Principal:
+@dataclass(frozen=True)
+class SocketCredentials:
+    """What a handshake presented: an access token, or else a single-use ticket."""
+
+    token: str | None
+    ticket: str | None
+
+
+def websocket_credentials(request: Request) -> SocketCredentials:
+    """The handshake's credentials, after the checks that need no account: the server is
+    not shutting down, the browser's Origin is allowed. ``sheda.auth.principal`` turns them
+    into the caller."""
     if getattr(request.app.ctx, "draining", False):
         # Shutting down: this worker closes its sockets with 1001; a client reconnecting
         # must land on another one (a 503 says: try again, elsewhere).
@@ -63,11 +70,8 @@ async def websocket_principal(request: Request) -> Principal:
     if not token and len(offered) >= 2 and offered[0] == "bearer":
         token = offered[1]
     if token:
-        return await principal_from_token(settings.secret_key, token)
+        return SocketCredentials(token=token, ticket=None)
     ticket = request.args.get("ticket")
     if ticket:
-        redeemed = await request.app.ctx.runtime.tickets.redeem(ticket)
-        if redeemed is None:
-            raise Unauthorized("The ticket is invalid, used or expired")
-        return await principal_from_session(*redeemed)
+        return SocketCredentials(token=None, ticket=ticket)
     raise Unauthorized("Missing credentials (token, ticket or bearer subprotocol)")

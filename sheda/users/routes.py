@@ -5,10 +5,11 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from sheda.common.access import Access
 from sheda.common.http import check_multipart, endpoint, no_content, parse_body, respond, runtime
 from sheda.errors import FieldError
-from sheda.security.guards import Access, current
 from sheda.users import service
+from sheda.users.principal import current
 from sheda.users.schemas import (
     AvatarOut,
     PaymentAccountIn,
