@@ -51,11 +51,11 @@ from typing import Any
 import sanic.mixins.startup as sanic_startup
 from sanic import Sanic
 
+from sheda.common.sockets import GOING_AWAY
 from sheda.config import Settings, in_sanic_server_process
 
 logger = logging.getLogger("sheda.lifecycle")
 
-GOING_AWAY = 1001
 SOCKET_CLOSE_WAIT = 1.5  # seconds for the closing handshakes of every socket
 CLOSE_RESERVE = 2.0  # seconds kept, out of the grace period, for the loop and the pools
 
@@ -134,18 +134,10 @@ def _act_once_on_stop_signals(app: Sanic, loop: asyncio.AbstractEventLoop) -> No
         signal.signal(sig, on_signal)
 
 
-# --- draining ----------------------------------------------------------------------------------
-
-
-def is_draining(app: Sanic) -> bool:
-    return bool(getattr(app.ctx, "draining", False))
-
-
 def install(app: Sanic, settings: Settings) -> None:
     """Register the stop listeners on ``app``; ``after_server_stop`` (app.py) then waits
     for the background loop's tick with ``seconds_left`` and closes the runtime."""
     app.config.GRACEFUL_SHUTDOWN_TIMEOUT = settings.graceful_timeout
-    app.ctx.draining = False
 
     @app.after_server_start
     async def own_signals(app: Sanic) -> None:
@@ -155,13 +147,13 @@ def install(app: Sanic, settings: Settings) -> None:
     async def drain(app: Sanic) -> None:
         started = time.monotonic()
         app.ctx.stop_deadline = started + settings.graceful_timeout
-        app.ctx.draining = True
         logger.info(
             "stopping: draining for up to %s s (new sockets refused, open ones closed 1001)",
             settings.graceful_timeout,
         )
         runtime = getattr(app.ctx, "runtime", None)
         if runtime is not None:
+            runtime.draining = True  # /health says so; new sockets are refused
             await runtime.hub.close_all(GOING_AWAY, "server shutdown", wait=SOCKET_CLOSE_WAIT)
         jobs = getattr(app.ctx, "jobs", None)
         if jobs is not None:

@@ -3,38 +3,45 @@ background loop's own process, so both deliver notifications the same way."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from sheda import redis as sheda_redis
+from sheda.chat import listeners as chat_listeners
 from sheda.chat.hub import Hub
 from sheda.chat.presence import Presence
-from sheda.chat.service import push_notification
 from sheda.chat.tickets import TicketStore
-from sheda.common.context import Runtime
+from sheda.common.context import Limiter, Runtime
+from sheda.common.events import EventBus
 from sheda.common.storage import MediaStore
 from sheda.config import Settings
 from sheda.mail.service import Mailer
-from sheda.security.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from sheda.security.rate_limit import MemoryRateLimiter, RedisRateLimiter
+
+# The domains' reactions to each other's events (sheda/common/events.py), in this order.
+SUBSCRIBERS = (chat_listeners.subscribe,)
+
+
+def event_bus() -> EventBus:
+    bus = EventBus()
+    for subscribe in SUBSCRIBERS:
+        subscribe(bus)
+    return bus
 
 
 def build_runtime(settings: Settings) -> Runtime:
     """Call inside the running loop. Nothing is started: a worker then starts the hub's
     subscriber and presence heartbeats; the jobs process only publishes."""
     redis = sheda_redis.connect(settings.redis_url) if settings.redis_url else None
-    limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
-    hub = Hub(redis)
-    runtime = Runtime(
+    limiter: Limiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
+    return Runtime(
         settings=settings,
         limiter=limiter,
         mailer=Mailer.from_settings(settings),
         media=MediaStore(settings.media_path),
-        hub=hub,
+        hub=Hub(redis),
         presence=Presence(redis),
         tickets=TicketStore(redis),
         redis=redis,
+        events=event_bus(),
     )
-    runtime.notification_listeners.append(partial(push_notification, hub))
-    return runtime
 
 
 async def close_runtime(runtime: Runtime, *, mail_within: float = 10.0) -> None:

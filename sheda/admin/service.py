@@ -7,10 +7,10 @@ from tortoise.transactions import in_transaction
 
 from sheda.admin.schemas import AdminUserPatch, UserListQuery
 from sheda.auth.models import AuthSession
-from sheda.chat.hub import CLOSE_DEACTIVATED, CLOSE_REVOKED, Hub
 from sheda.common.clock import utcnow
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
+from sheda.common.sockets import CLOSE_DEACTIVATED, CLOSE_REVOKED, Sockets
 from sheda.errors import Conflict, NotFound
 from sheda.users.models import AgentProfile, User
 from sheda.users.schemas import UserOut
@@ -39,7 +39,7 @@ async def list_users(*, query: UserListQuery) -> Page[UserOut]:
 
 
 async def update_user(
-    *, admin: User, user_id: int, changes: AdminUserPatch, hub: Hub
+    *, admin: User, user_id: int, changes: AdminUserPatch, hub: Sockets
 ) -> UserOut:
     target = await User.get_or_none(id=user_id, deleted_at=None)
     if target is None:

@@ -17,9 +17,9 @@ from tortoise.transactions import in_transaction
 from sheda.auth import otp
 from sheda.auth.models import AuthSession, OtpPurpose, RefreshToken, ResetGrant
 from sheda.auth.schemas import AuthOut, RegisterIn, ResetTokenOut, TokenPair
-from sheda.chat.hub import CLOSE_REVOKED
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
+from sheda.common.sockets import CLOSE_REVOKED
 from sheda.config import RateLimit
 from sheda.errors import (
     Conflict,

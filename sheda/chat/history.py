@@ -12,7 +12,6 @@ from tortoise.expressions import Q
 
 from sheda.chat.hub import Hub
 from sheda.chat.models import Conversation, Message
-from sheda.chat.presence import Presence
 from sheda.chat.schemas import (
     ConversationOut,
     ConversationQuery,
@@ -31,6 +30,7 @@ from sheda.chat.service import (
     read_column,
 )
 from sheda.common.clock import utcnow
+from sheda.common.context import Presence
 from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
 from sheda.common.schemas import Page
 from sheda.errors import FieldError, NotFound

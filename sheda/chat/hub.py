@@ -27,13 +27,12 @@ from redis.asyncio import Redis
 
 from sheda import metrics
 from sheda.common import jsontext
+from sheda.common.context import Runtime
+from sheda.common.sockets import CLOSE_SLOW_CONSUMER
 
 logger = logging.getLogger("sheda.chat.hub")
 
 CHANNEL_PREFIX = "sheda:user:"
-CLOSE_REVOKED = 4001  # logout, password change or reset, deletion: the session ended
-CLOSE_DEACTIVATED = 4003  # an admin deactivated the account
-CLOSE_SLOW_CONSUMER = 4008
 QUEUE_SIZE = 256
 CLOSE_TIMEOUT = 1.0  # seconds a closing handshake may take before the connection is dropped
 PUBSUB_CLOSE_SECONDS = 1.0  # closing the Redis subscription at most (see _subscribe_forever)
@@ -261,3 +260,11 @@ class Hub:
             logger.warning("ignoring a malformed hub message on %s", channel)
             return
         self._dispatch(user_id, envelope)
+
+
+def hub_of(rt: Runtime) -> Hub:
+    """The runtime holds the hub as ``Sockets`` (what other domains may do with it); chat
+    works with the hub itself."""
+    if not isinstance(rt.hub, Hub):
+        raise TypeError(f"the runtime's sockets are a {type(rt.hub).__name__}, not a Hub")
+    return rt.hub

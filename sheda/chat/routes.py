@@ -11,7 +11,7 @@ from sanic.server.websockets.impl import WebsocketImplProtocol
 
 from sheda import metrics
 from sheda.chat import history, service
-from sheda.chat.hub import Socket
+from sheda.chat.hub import Socket, hub_of
 from sheda.chat.schemas import (
     ConversationOut,
     ConversationQuery,
@@ -51,7 +51,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     rt = runtime(request)
     principal = current(request)
     socket = Socket(ws, user_id=principal.id, session_id=principal.session_id)
-    rt.hub.add(socket)
+    hub_of(rt).add(socket)
     metrics.socket_opened()
     opened = time.perf_counter()
     json_logs = rt.settings.log_format == "json"  # text mode has Sanic's websocket lines
@@ -66,7 +66,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
                 break
             await frames.handle(raw)
     finally:
-        rt.hub.discard(socket)
+        hub_of(rt).discard(socket)
         rt.presence.disconnected(principal.id)
         metrics.socket_closed()
         await socket.stop()
@@ -98,7 +98,7 @@ async def send_message(request: Request) -> HTTPResponse:
     sent = await service.send(sender=sender, data=data)
     if sent.stored_now:
         metrics.message_sent("rest")
-    await service.deliver(hub=runtime(request).hub, sent=sent, sender=sender)
+    await service.deliver(hub=hub_of(runtime(request)), sent=sent, sender=sender)
     return respond(sent.message, status=201 if sent.stored_now else 200)
 
 
@@ -151,7 +151,7 @@ async def list_conversations(request: Request) -> HTTPResponse:
 async def mark_read(request: Request, conversation_id: int) -> HTTPResponse:
     data = parse_body(request, ReadIn)
     await history.mark_read(
-        hub=runtime(request).hub,
+        hub=hub_of(runtime(request)),
         user_id=current(request).id,
         conversation_id=conversation_id,
         up_to_seq=data.up_to_seq,

@@ -24,7 +24,6 @@ from sheda.chat.store import store_message
 from sheda.common import jsontext
 from sheda.common.clock import utcnow
 from sheda.errors import FieldError, Forbidden, NotFound
-from sheda.notifications.schemas import NotificationOut
 from sheda.properties.models import Property
 from sheda.users.models import User
 
@@ -242,18 +241,3 @@ async def block(*, blocker_id: int, blocked_id: int) -> None:
 
 async def unblock(*, blocker_id: int, blocked_id: int) -> None:
     await Block.filter(blocker_id=blocker_id, blocked_id=blocked_id).delete()
-
-
-async def push_notification(hub: Hub, user_id: int, notification: NotificationOut) -> None:
-    """Registered on the runtime: every stored notification also goes to the user's
-    sockets, over the same fan-out as messages."""
-    await hub.send(
-        user_id,
-        {
-            "type": "notification",
-            "id": notification.id,
-            "event": notification.event,
-            "data": notification.data,
-            "created_at": notification.created_at.isoformat().replace("+00:00", "Z"),
-        },
-    )

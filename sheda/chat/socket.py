@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from sheda import metrics
 from sheda.chat import history, service
-from sheda.chat.hub import Socket
+from sheda.chat.hub import Socket, hub_of
 from sheda.chat.schemas import ReadFrame, SendIn, SyncFrame, TypingFrame
 from sheda.common import jsontext
 from sheda.common.context import Runtime
@@ -131,14 +131,16 @@ class FrameHandler:
         if sent.stored_now:
             metrics.message_sent("websocket")
         self.reply(service.ack_frame(sent.message))  # only after the commit
-        await service.deliver(hub=self.rt.hub, sent=sent, sender=sender, skip_socket=self.socket.id)
+        await service.deliver(
+            hub=hub_of(self.rt), sent=sent, sender=sender, skip_socket=self.socket.id
+        )
 
     async def _typing(self, frame: dict[str, Any]) -> None:
         receiver = TypingFrame.model_validate(frame).receiver_id
         conversation = await service.pair_conversation(self.principal.id, receiver)
         if conversation is None or await service.is_blocked(by=receiver, who=self.principal.id):
             return  # typing never creates a conversation, nor reaches someone who blocked us
-        await self.rt.hub.send(
+        await hub_of(self.rt).send(
             receiver,
             {"type": "typing", "sender_id": self.principal.id, "conversation_id": conversation.id},
         )
@@ -146,7 +148,7 @@ class FrameHandler:
     async def _read(self, frame: dict[str, Any]) -> None:
         data = ReadFrame.model_validate(frame)
         await history.mark_read(
-            hub=self.rt.hub,
+            hub=hub_of(self.rt),
             user_id=self.principal.id,
             conversation_id=data.conversation_id,
             up_to_seq=data.up_to_seq,

@@ -1,36 +1,75 @@
-"""What services need from the running app, passed to them explicitly (no globals)."""
+"""What services need from the running app, passed to them explicitly (no globals).
+
+The runtime holds each shared service as the small interface its users need (Protocols
+below); the domains that implement them (chat: sockets, presence, tickets; security: rate
+limits; mail) are wired in by ``sheda.runtime``, so this floor imports none of them."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
 from redis.asyncio import Redis
 
-from sheda.chat.hub import Hub
-from sheda.chat.presence import Presence
-from sheda.chat.tickets import TicketStore
+from sheda.common.events import EventBus
+from sheda.common.sockets import Sockets
 from sheda.common.storage import MediaStore
-from sheda.config import Settings
-from sheda.mail.service import Mailer
-from sheda.security.rate_limit import RateLimiter
+from sheda.config import RateLimit, Settings
 
-if TYPE_CHECKING:
-    from sheda.notifications.schemas import NotificationOut
 
-# Called with (user_id, notification) after a notification is stored; the hub pushes it.
-NotificationListener = Callable[[int, "NotificationOut"], Awaitable[None]]
+class Limiter(Protocol):
+    """Counts events per key in a sliding window (sheda.security.rate_limit)."""
+
+    async def hit(self, key: str, rule: RateLimit) -> int | None: ...
+
+    async def peek(self, key: str, rule: RateLimit) -> int | None: ...
+
+    async def reset(self, key: str) -> None: ...
+
+
+class Mailer(Protocol):
+    """Stores a mail and sends it in the background, retrying (sheda.mail.service)."""
+
+    def send_later(self, *, to: str, subject: str, text: str) -> None: ...
+
+    async def retry_due(self, now: datetime) -> int: ...
+
+    async def drain(self, *, within: float = 10.0) -> None: ...
+
+
+class Presence(Protocol):
+    """Who holds a socket on some worker (sheda.chat.presence)."""
+
+    def connected(self, user_id: int) -> None: ...
+
+    def disconnected(self, user_id: int) -> None: ...
+
+    async def online(self, user_ids: list[int]) -> dict[int, bool]: ...
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Tickets(Protocol):
+    """Single-use websocket tickets (sheda.chat.tickets)."""
+
+    async def issue(self, *, user_id: int, session_id: str) -> str: ...
+
+    async def redeem(self, ticket: str) -> tuple[int, str] | None: ...
 
 
 @dataclass
 class Runtime:
     settings: Settings
-    limiter: RateLimiter
+    limiter: Limiter
     mailer: Mailer
     media: MediaStore
-    hub: Hub
+    hub: Sockets
     presence: Presence
-    tickets: TicketStore
+    tickets: Tickets
     redis: Redis | None = None
-    notification_listeners: list[NotificationListener] = field(default_factory=list)
+    events: EventBus = field(default_factory=EventBus)
+    # Set when the worker starts shutting down: /health says so, new sockets are refused.
+    draining: bool = False

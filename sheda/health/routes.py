@@ -17,7 +17,6 @@ from sheda.common.access import Access
 from sheda.common.http import endpoint, respond, runtime
 from sheda.db import ping_db
 from sheda.errors import Unauthorized
-from sheda.lifecycle import is_draining
 from sheda.security.guards import bearer_token
 
 bp = Blueprint("health")
@@ -43,7 +42,7 @@ async def health(request: Request) -> HTTPResponse:
     database = "ok" if await ping_db() else "down"
     redis = await sheda_redis.ping(runtime(request).redis)
     ok = database == "ok" and redis != "down"
-    status = "draining" if is_draining(request.app) else "ok" if ok else "degraded"
+    status = "draining" if runtime(request).draining else "ok" if ok else "degraded"
     out = HealthOut(status=status, database=database, redis=redis)  # type: ignore[arg-type]
     return respond(out, status=200 if status == "ok" else 503)
 

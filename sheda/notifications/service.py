@@ -1,24 +1,23 @@
 """notify(): the one call every domain uses to tell a user something happened.
 
-It stores the notification (so an offline user sees it later) and then hands it to every
-listener registered on the runtime; the real-time hub registers one that pushes a
-``notification`` frame to the user's sockets.
+It stores the notification (so an offline user sees it later) and then announces it
+(``NotificationStored``); the chat domain listens and pushes a ``notification`` frame to
+the user's sockets.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
+from sheda.common.events import announce
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
 from sheda.errors import NotFound
+from sheda.notifications.events import NotificationStored
 from sheda.notifications.models import Notification
 from sheda.notifications.schemas import NotificationOut, NotificationQuery
-
-logger = logging.getLogger("sheda.notifications")
 
 
 def notification_out(row: Notification) -> NotificationOut:
@@ -32,11 +31,8 @@ async def notify(*, rt: Runtime, user_id: int, event: str, data: dict[str, Any])
     pushed notification always names rows that exist."""
     row = await Notification.create(user_id=user_id, event=event, data=data)
     out = notification_out(row)
-    for listener in rt.notification_listeners:
-        try:
-            await listener(user_id, out)
-        except Exception:  # a failed push must not fail the action; the row is stored
-            logger.exception("pushing notification %s to user %s failed", row.id, user_id)
+    # A failed push does not fail the action (announce logs it): the row is stored.
+    await announce(rt, NotificationStored(user_id=user_id, notification=out))
     return out
 
 

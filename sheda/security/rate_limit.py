@@ -8,18 +8,12 @@ failure only when the password was wrong).
 from __future__ import annotations
 
 import time
-from typing import Protocol
 
 from redis.asyncio import Redis
 
+from sheda.common.context import Limiter
 from sheda.config import RateLimit
 from sheda.errors import RateLimited
-
-
-class RateLimiter(Protocol):
-    async def hit(self, key: str, rule: RateLimit) -> int | None: ...
-    async def peek(self, key: str, rule: RateLimit) -> int | None: ...
-    async def reset(self, key: str) -> None: ...
 
 
 class MemoryRateLimiter:
@@ -97,7 +91,7 @@ class RedisRateLimiter:
         await self._redis.delete(self._prefix + key)
 
 
-async def enforce(limiter: RateLimiter, key: str, rule: RateLimit) -> None:
+async def enforce(limiter: Limiter, key: str, rule: RateLimit) -> None:
     retry_after = await limiter.hit(key, rule)
     if retry_after is not None:
         raise RateLimited(retry_after)

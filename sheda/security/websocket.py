@@ -54,7 +54,7 @@ def websocket_credentials(request: Request) -> SocketCredentials:
     """The handshake's credentials, after the checks that need no account: the server is
     not shutting down, the browser's Origin is allowed. ``sheda.auth.principal`` turns them
     into the caller."""
-    if getattr(request.app.ctx, "draining", False):
+    if request.app.ctx.runtime.draining:
         # Shutting down: this worker closes its sockets with 1001; a client reconnecting
         # must land on another one (a 503 says: try again, elsewhere).
         raise Unavailable("The server is shutting down; reconnect")

@@ -10,10 +10,10 @@ from tortoise.transactions import in_transaction
 
 from sheda.appointments import service as appointments
 from sheda.auth.models import AuthSession
-from sheda.chat.hub import CLOSE_REVOKED
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
 from sheda.common.images import clean_image
+from sheda.common.sockets import CLOSE_REVOKED
 from sheda.common.storage import MediaStore
 from sheda.contracts import service as contracts
 from sheda.errors import Conflict, FieldError, NotFound

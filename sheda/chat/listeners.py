@@ -1,0 +1,32 @@
+"""What chat does when other domains announce something."""
+
+from __future__ import annotations
+
+from sheda.chat.hub import hub_of
+from sheda.common.context import Runtime
+from sheda.common.events import EventBus, FollowUp
+from sheda.notifications.events import NotificationStored
+
+
+async def push_notification(event: NotificationStored, rt: Runtime) -> FollowUp:
+    """Every stored notification also goes to the user's sockets, over the same fan-out as
+    messages."""
+    notification = event.notification
+
+    async def push() -> None:
+        await hub_of(rt).send(
+            event.user_id,
+            {
+                "type": "notification",
+                "id": notification.id,
+                "event": notification.event,
+                "data": notification.data,
+                "created_at": notification.created_at.isoformat().replace("+00:00", "Z"),
+            },
+        )
+
+    return push
+
+
+def subscribe(bus: EventBus) -> None:
+    bus.subscribe(NotificationStored, push_notification)
