@@ -4,6 +4,8 @@ background loop's own process, so both deliver notifications the same way."""
 from __future__ import annotations
 
 from sheda import redis as sheda_redis
+from sheda.appointments import listeners as appointments_listeners
+from sheda.auth import listeners as auth_listeners
 from sheda.chat import listeners as chat_listeners
 from sheda.chat.hub import Hub
 from sheda.chat.presence import Presence
@@ -12,11 +14,20 @@ from sheda.common.context import Limiter, Runtime
 from sheda.common.events import EventBus
 from sheda.common.storage import MediaStore
 from sheda.config import Settings
+from sheda.contracts import listeners as contracts_listeners
 from sheda.mail.service import Mailer
+from sheda.properties import listeners as properties_listeners
+from sheda.properties.service import count_active_listings
 from sheda.security.rate_limit import MemoryRateLimiter, RedisRateLimiter
 
 # The domains' reactions to each other's events (sheda/common/events.py), in this order.
-SUBSCRIBERS = (chat_listeners.subscribe,)
+SUBSCRIBERS = (
+    auth_listeners.subscribe,
+    properties_listeners.subscribe,
+    appointments_listeners.subscribe,
+    contracts_listeners.subscribe,
+    chat_listeners.subscribe,
+)
 
 
 def event_bus() -> EventBus:
@@ -39,6 +50,7 @@ def build_runtime(settings: Settings) -> Runtime:
         hub=Hub(redis),
         presence=Presence(redis),
         tickets=TicketStore(redis),
+        count_active_listings=count_active_listings,
         redis=redis,
         events=event_bus(),
     )

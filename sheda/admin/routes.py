@@ -78,6 +78,6 @@ async def moderate_property(request: Request, property_id: int) -> HTTPResponse:
 async def patch_user(request: Request, user_id: int) -> HTTPResponse:
     changes = parse_body(request, AdminUserPatch)
     out = await service.update_user(
-        admin=current(request).user, user_id=user_id, changes=changes, hub=runtime(request).hub
+        rt=runtime(request), admin=current(request).user, user_id=user_id, changes=changes
     )
     return respond(out)

@@ -6,11 +6,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from sheda.admin.schemas import AdminUserPatch, UserListQuery
-from sheda.auth.models import AuthSession
+from sheda.auth.service import end_sessions
 from sheda.common.clock import utcnow
+from sheda.common.context import Runtime
+from sheda.common.events import FollowUp
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
-from sheda.common.sockets import CLOSE_DEACTIVATED, CLOSE_REVOKED, Sockets
+from sheda.common.sockets import CLOSE_DEACTIVATED
 from sheda.errors import Conflict, NotFound
 from sheda.users.models import AgentProfile, User
 from sheda.users.schemas import UserOut
@@ -39,7 +41,7 @@ async def list_users(*, query: UserListQuery) -> Page[UserOut]:
 
 
 async def update_user(
-    *, admin: User, user_id: int, changes: AdminUserPatch, hub: Sockets
+    *, rt: Runtime, admin: User, user_id: int, changes: AdminUserPatch
 ) -> UserOut:
     target = await User.get_or_none(id=user_id, deleted_at=None)
     if target is None:
@@ -50,16 +52,16 @@ async def update_user(
     ):
         raise Conflict("You cannot demote or deactivate your own account")
     if data:
+        close_sockets: FollowUp | None = None
         async with in_transaction():
             await User.filter(id=target.id).update(**data, updated_at=utcnow())
             if data.get("role") not in (None, target.role):
                 # Tokens carry scopes; a demoted admin must not keep "admin" in a live token.
-                await AuthSession.filter(user_id=target.id, revoked_at=None).update(
-                    revoked_at=utcnow(), revoked_reason="role_change"
-                )
+                close_sockets = await end_sessions(rt, user_id=target.id, reason="role_change")
         if data.get("is_active") is False:
-            await hub.close_sessions(target.id, code=CLOSE_DEACTIVATED)
-        elif data.get("role") not in (None, target.role):
-            await hub.close_sessions(target.id, code=CLOSE_REVOKED)
+            # A deactivated account keeps its sessions (its tokens get 403); its sockets close.
+            await rt.hub.close_sessions(target.id, code=CLOSE_DEACTIVATED)
+        elif close_sockets is not None:
+            await close_sockets()
         target = await User.get(id=target.id)
     return user_out(target, await AgentProfile.get_or_none(user_id=target.id))

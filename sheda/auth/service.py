@@ -19,6 +19,7 @@ from sheda.auth.models import AuthSession, OtpPurpose, RefreshToken, ResetGrant
 from sheda.auth.schemas import AuthOut, RegisterIn, ResetTokenOut, TokenPair
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
+from sheda.common.events import FollowUp
 from sheda.common.sockets import CLOSE_REVOKED
 from sheda.config import RateLimit
 from sheda.errors import (
@@ -79,13 +80,30 @@ async def start_session(rt: Runtime, user: User) -> TokenPair:
     )
 
 
-async def revoke_sessions(
-    *, user_id: int, reason: str, keep_session_id: str | None = None
-) -> int:
+async def end_sessions(
+    rt: Runtime,
+    *,
+    user_id: int,
+    reason: str,
+    only: list[str] | None = None,
+    keep: str | None = None,
+) -> FollowUp:
+    """The one way a session ends (logout, password change or reset, account deletion, a
+    role change, refresh token reuse): the user's live sessions, ``only`` these or all but
+    ``keep``, are revoked, so their access and refresh tokens stop working at once. Runs in
+    the caller's transaction if it has one; returns what closes those sessions' sockets
+    (4001), to be awaited after the commit."""
     query = AuthSession.filter(user_id=user_id, revoked_at=None)
-    if keep_session_id is not None:
-        query = query.exclude(id=uuid.UUID(keep_session_id))
-    return await query.update(revoked_at=utcnow(), revoked_reason=reason)
+    if only is not None:
+        query = query.filter(id__in=[uuid.UUID(session_id) for session_id in only])
+    if keep is not None:
+        query = query.exclude(id=uuid.UUID(keep))
+    await query.update(revoked_at=utcnow(), revoked_reason=reason)
+
+    async def close_sockets() -> None:
+        await rt.hub.close_sessions(user_id, code=CLOSE_REVOKED, sessions=only, keep=keep)
+
+    return close_sockets
 
 
 async def _with_tokens(rt: Runtime, user: User) -> AuthOut:
@@ -190,11 +208,11 @@ async def refresh(*, rt: Runtime, refresh_token: str) -> TokenPair:
     if stored.used_at is not None or not await RefreshToken.filter(
         id=stored.id, used_at=None
     ).update(used_at=now):
-        await AuthSession.filter(id=session.id, revoked_at=None).update(
-            revoked_at=now, revoked_reason="refresh_reuse"
+        close_sockets = await end_sessions(
+            rt, user_id=user.id, reason="refresh_reuse", only=[str(session.id)]
         )
         logger.warning("refresh token reuse on session %s; session revoked", session.id)
-        await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED, sessions=[str(session.id)])
+        await close_sockets()
         raise Unauthorized("The refresh token was already used; sign in again")
     await AuthSession.filter(id=session.id).update(
         expires_at=now + timedelta(seconds=rt.settings.refresh_token_ttl)
@@ -207,19 +225,15 @@ async def refresh(*, rt: Runtime, refresh_token: str) -> TokenPair:
 
 
 async def logout(*, rt: Runtime, principal: Principal, refresh_token: str | None) -> None:
-    now = utcnow()
     ended = [principal.session_id]
-    await AuthSession.filter(id=uuid.UUID(principal.session_id)).update(
-        revoked_at=now, revoked_reason="logout"
-    )
     if refresh_token:
-        # A refresh token of another of the caller's sessions ends that session too.
+        # A refresh token of another of the caller's sessions ends that session too (only
+        # if it is the caller's: end_sessions looks at the caller's sessions alone).
         stored = await RefreshToken.get_or_none(token_hash=tokens.sha256_hex(refresh_token))
-        if stored is not None and await AuthSession.filter(
-            id=stored.session_id, user_id=principal.id, revoked_at=None  # type: ignore[attr-defined]
-        ).update(revoked_at=now, revoked_reason="logout"):
+        if stored is not None:
             ended.append(str(stored.session_id))  # type: ignore[attr-defined]
-    await rt.hub.close_sessions(principal.id, code=CLOSE_REVOKED, sessions=ended)
+    close_sockets = await end_sessions(rt, user_id=principal.id, reason="logout", only=ended)
+    await close_sockets()
 
 
 # --- one-time codes ---------------------------------------------------------------------------
@@ -316,8 +330,8 @@ async def reset_password(*, rt: Runtime, reset_token: str, new_password: str, ip
         await User.filter(id=user_id, deleted_at=None).update(
             password_hash=password_hash, verified=True, updated_at=now
         )
-        await revoke_sessions(user_id=user_id, reason="password_reset")
-    await rt.hub.close_sessions(user_id, code=CLOSE_REVOKED)
+        close_sockets = await end_sessions(rt, user_id=user_id, reason="password_reset")
+    await close_sockets()
 
 
 async def change_password(
@@ -329,10 +343,10 @@ async def change_password(
     password_hash = await passwords.hash_password(new_password, rt.settings.bcrypt_rounds)
     async with in_transaction():
         await User.filter(id=user.id).update(password_hash=password_hash, updated_at=utcnow())
-        await revoke_sessions(
-            user_id=user.id, reason="password_change", keep_session_id=principal.session_id
+        close_sockets = await end_sessions(
+            rt, user_id=user.id, reason="password_change", keep=principal.session_id
         )
-    await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED, keep=principal.session_id)
+    await close_sockets()
 
 
 # --- switch account ------------------------------------------------------------------------------
@@ -346,8 +360,8 @@ async def switch_account(*, rt: Runtime, principal: Principal, user_type: UserTy
         await User.filter(id=user.id).update(user_type=user_type, updated_at=utcnow())
         if user_type == UserType.AGENT and not await AgentProfile.exists(user_id=user.id):
             await AgentProfile.create(user_id=user.id)
-        await AuthSession.filter(id=uuid.UUID(principal.session_id)).update(
-            revoked_at=utcnow(), revoked_reason="switch_account"
+        close_sockets = await end_sessions(
+            rt, user_id=user.id, reason="switch_account", only=[principal.session_id]
         )
-    await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED, sessions=[principal.session_id])
+    await close_sockets()
     return await start_session(rt, await User.get(id=user.id))

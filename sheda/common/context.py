@@ -6,6 +6,7 @@ limits; mail) are wired in by ``sheda.runtime``, so this floor imports none of t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -69,6 +70,9 @@ class Runtime:
     hub: Sockets
     presence: Presence
     tickets: Tickets
+    # The listings domain's count of an agent's active listings, for the public profile
+    # (the accounts domain, below it, shows it without importing it).
+    count_active_listings: Callable[[int], Awaitable[int]]
     redis: Redis | None = None
     events: EventBus = field(default_factory=EventBus)
     # Set when the worker starts shutting down: /health says so, new sockets are refused.

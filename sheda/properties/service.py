@@ -58,6 +58,10 @@ async def create(*, agent: Principal, data: PropertyCreate) -> PropertyOut:
     return await property_out(row)
 
 
+async def count_active_listings(agent_id: int) -> int:
+    return await Property.filter(agent_id=agent_id, is_active=True).count()
+
+
 async def detail(
     *, property_id: int, viewer: Principal | None, online: users.OnlineLookup
 ) -> PropertyDetailOut:
@@ -66,6 +70,7 @@ async def detail(
     agent = await users.public_profile(
         user_id=row.agent_id,  # type: ignore[attr-defined]
         online=online,
+        listings_count=count_active_listings,
         include_inactive=True,
     )
     return PropertyDetailOut(

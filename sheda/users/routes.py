@@ -121,5 +121,8 @@ async def put_payment_account(request: Request) -> HTTPResponse:
     errors=(404,),
 )
 async def get_user(request: Request, user_id: int) -> HTTPResponse:
-    online = runtime(request).presence.online
-    return respond(await service.public_profile(user_id=user_id, online=online))
+    rt = runtime(request)
+    profile = await service.public_profile(
+        user_id=user_id, online=rt.presence.online, listings_count=rt.count_active_listings
+    )
+    return respond(profile)

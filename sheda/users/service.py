@@ -8,16 +8,13 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from sheda.appointments import service as appointments
-from sheda.auth.models import AuthSession
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
+from sheda.common.events import publish
 from sheda.common.images import clean_image
-from sheda.common.sockets import CLOSE_REVOKED
 from sheda.common.storage import MediaStore
-from sheda.contracts import service as contracts
 from sheda.errors import Conflict, FieldError, NotFound
-from sheda.properties.models import Property
+from sheda.users.events import AccountClosed
 from sheda.users.models import AgentProfile, PaymentAccount, User, UserType
 from sheda.users.schemas import (
     AgentProfileOut,
@@ -31,6 +28,8 @@ from sheda.users.schemas import (
 
 # The hub's presence lookup: {user id: holds a socket on some worker}.
 OnlineLookup = Callable[[list[int]], Awaitable[dict[int, bool]]]
+# The listings domain's count of an agent's active listings (it sits above this one).
+ListingsCount = Callable[[int], Awaitable[int]]
 
 AGENT_FIELDS = {"agency_name", "license_number"}
 
@@ -108,7 +107,7 @@ async def delete_me(*, rt: Runtime, user: User) -> None:
     """Soft delete: the row stays (deals and chats still name it) but the account is gone:
     sessions revoked, email/username/phone freed for a new registration at once, their
     listings hidden, pending and confirmed viewings canceled, contracts still awaiting
-    payment canceled."""
+    payment canceled: each by the domain that owns them, on ``AccountClosed``."""
     now = utcnow()
     async with in_transaction():
         updated = await User.filter(id=user.id, deleted_at=None).update(
@@ -122,19 +121,11 @@ async def delete_me(*, rt: Runtime, user: User) -> None:
             is_active=False,
             updated_at=now,
         )
-        if updated:
-            await AuthSession.filter(user_id=user.id, revoked_at=None).update(
-                revoked_at=now, revoked_reason="account_deleted"
-            )
-            # An agent who left takes their listings off the market: nobody could answer.
-            await Property.filter(agent_id=user.id, is_active=True).update(
-                is_active=False, updated_at=now
-            )
-    if updated:
-        await rt.hub.close_sessions(user.id, code=CLOSE_REVOKED)
+        # The domains that hold its sessions, listings, viewings and deals settle them.
+        settle = await publish(rt, AccountClosed(user_id=user.id)) if updated else None
+    if settle is not None:
         await rt.media.delete_url(user.avatar_url)
-        await appointments.cancel_for_closed_account(rt=rt, user_id=user.id)
-        await contracts.cancel_for_closed_account(rt=rt, user_id=user.id)
+        await settle()
 
 
 async def set_avatar(*, user: User, data: bytes, media: MediaStore) -> str:
@@ -146,10 +137,15 @@ async def set_avatar(*, user: User, data: bytes, media: MediaStore) -> str:
 
 
 async def public_profile(
-    *, user_id: int, online: OnlineLookup, include_inactive: bool = False
+    *,
+    user_id: int,
+    online: OnlineLookup,
+    listings_count: ListingsCount,
+    include_inactive: bool = False,
 ) -> PublicUserOut:
     """Deactivated accounts are hidden (404), except where a listing names its agent.
-    ``online`` is the hub's presence lookup (a hint: any worker holds a socket of theirs)."""
+    ``online`` is the hub's presence lookup (a hint: any worker holds a socket of theirs);
+    ``listings_count`` the listings domain's count of an agent's active listings."""
     user = await User.get_or_none(id=user_id, deleted_at=None)
     if user is None or not (user.is_active or include_inactive):
         raise NotFound("No such user")
@@ -159,7 +155,7 @@ async def public_profile(
         agent = PublicAgentProfile(
             agency_name=profile.agency_name,
             rating=float(profile.rating) if profile.rating is not None else None,
-            listings_count=await Property.filter(agent_id=user.id, is_active=True).count(),
+            listings_count=await listings_count(user.id),
         )
     return PublicUserOut(
         id=user.id,
