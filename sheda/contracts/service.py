@@ -39,7 +39,8 @@ from sheda.contracts.schemas import (
 )
 from sheda.errors import Conflict, FieldError, Forbidden, NotFound
 from sheda.notifications.service import notify
-from sheda.properties.models import ListingType, Property, PropertyStatus
+from sheda.properties import deals
+from sheda.properties.models import ListingType, Property
 from sheda.properties.policy import is_admin, visible_property
 from sheda.users.principal import Principal
 
@@ -124,10 +125,7 @@ async def create(
         # Taking the listing first makes concurrent creators wait on its row (PostgreSQL)
         # and then find it pending; the unique index would refuse a second open contract
         # anyway.
-        taken = await Property.filter(
-            id=listing.id, status=PropertyStatus.AVAILABLE, is_active=True
-        ).update(status=PropertyStatus.PENDING, updated_at=utcnow())
-        if not taken:
+        if not await deals.hold(listing.id):
             raise Conflict("This listing already has a deal in progress or is not available")
         try:
             row = await Contract.create(
@@ -281,18 +279,10 @@ async def _apply(
 
 
 async def _update_listing(row: Contract, status: S) -> None:
-    listing = Property.filter(id=row.property_id)  # type: ignore[attr-defined]
-    now = utcnow()
     if status is S.ACTIVE:
-        rent = row.contract_type == ListingType.RENT
-        taken = PropertyStatus.RENTED if rent else PropertyStatus.SOLD
-        await listing.filter(status=PropertyStatus.PENDING).update(status=taken, updated_at=now)
+        await deals.settle(row.property_id, row.contract_type)  # type: ignore[attr-defined]
     elif status in RELEASES:
-        # Only from the states this contract put it in: never over an agent's own change.
-        held = (PropertyStatus.PENDING, PropertyStatus.RENTED, PropertyStatus.SOLD)
-        await listing.filter(status__in=held).update(
-            status=PropertyStatus.AVAILABLE, updated_at=now
-        )
+        await deals.release(row.property_id)  # type: ignore[attr-defined]
 
 
 async def _notify_move(rt: Runtime, row: Contract, move: states.Move[S], tell: list[int]) -> None:

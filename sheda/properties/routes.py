@@ -105,7 +105,9 @@ async def create_property(request: Request) -> HTTPResponse:
 )
 async def patch_property(request: Request, property_id: int) -> HTTPResponse:
     changes = parse_body(request, PropertyPatch)
-    out = await service.update(owner=current(request), property_id=property_id, changes=changes)
+    out = await service.update(
+        rt=runtime(request), owner=current(request), property_id=property_id, changes=changes
+    )
     return respond(out)
 
 

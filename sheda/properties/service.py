@@ -10,16 +10,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Avg, Count
 from tortoise.transactions import in_transaction
 
-from sheda.appointments import service as appointments
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
+from sheda.common.events import announce, publish
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page, PageQuery
-from sheda.contracts.models import OPEN as OPEN_CONTRACT
-from sheda.contracts.models import Contract
 from sheda.errors import Conflict, Forbidden, NotFound
 from sheda.properties import search
 from sheda.properties.derived import derived_columns
+from sheda.properties.events import ListingRemoved, ListingStatusChanging
 from sheda.properties.models import (
     Favorite,
     Property,
@@ -106,18 +105,23 @@ async def _price_comparison(row: Property) -> PriceComparison:
     return PriceComparison(similar_count=similar, average_price=average, position=position)
 
 
-async def update(*, owner: Principal, property_id: int, changes: PropertyPatch) -> PropertyOut:
+STATUS_HELD = "A contract on this listing is pending or active; its status cannot change now"
+REMOVAL_HELD = "A contract on this listing is pending or active; it cannot be deleted"
+
+
+async def update(
+    *, rt: Runtime, owner: Principal, property_id: int, changes: PropertyPatch
+) -> PropertyOut:
     row = await owned_property(property_id=property_id, owner=owner)
     data: dict[str, Any] = changes.model_dump(exclude_unset=True)
     if "amenities" in data:
         names = data.pop("amenities")
         if names is not None:  # null leaves them as they are
             data["amenities"] = sorted(names)
-    if "status" in data and (
-        row.status == PropertyStatus.PENDING or await _holds_contract(row.id)
-    ):
-        raise Conflict("A contract on this listing is pending or active; its status cannot "
-                       "change now")
+    if "status" in data:
+        if row.status == PropertyStatus.PENDING:
+            raise Conflict(STATUS_HELD)
+        await announce(rt, ListingStatusChanging(property_id=row.id))  # a deal may refuse
     if {"title", "description", "address", "city", "state"} & data.keys():
         data.update(
             derived_columns(
@@ -143,21 +147,18 @@ async def delete(*, rt: Runtime, caller: Principal, property_id: int) -> None:
     row = await visible_property(property_id=property_id, viewer=caller)
     if not is_admin(caller) and row.agent_id != caller.id:  # type: ignore[attr-defined]
         raise Forbidden("Only the listing's agent or an admin may delete it")
-    if row.status == PropertyStatus.PENDING or await _holds_contract(row.id):
-        raise Conflict("A contract on this listing is pending or active; it cannot be deleted")
+    if row.status == PropertyStatus.PENDING:
+        raise Conflict(REMOVAL_HELD)
     urls = await PropertyImage.filter(property_id=row.id).values_list("url", flat=True)
     async with in_transaction():
-        canceled = await appointments.cancel_for_listing(property_id=row.id)
+        # A deal in progress refuses (409); the listing's viewings are canceled.
+        settle = await publish(rt, ListingRemoved(property_id=row.id, title=row.title))
         # On the status we read: a contract created meanwhile makes the listing pending.
         if not await Property.filter(id=row.id, status=row.status).delete():
             raise Conflict("The listing changed meanwhile (a deal started?); reload it")
-    await appointments.tell_listing_removed(rt=rt, rows=canceled, title=row.title)
+    await settle()
     for url in urls:  # files after the rows: a failed unlink leaves a stray file, not a hole
         await rt.media.delete_url(str(url))
-
-
-async def _holds_contract(property_id: int) -> bool:
-    return await Contract.exists(property_id=property_id, status__in=list(OPEN_CONTRACT))
 
 
 async def moderate(*, property_id: int, is_active: bool) -> PropertyOut:
