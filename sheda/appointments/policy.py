@@ -10,21 +10,21 @@ from sheda.errors import Forbidden, NotFound
 from sheda.users.principal import Principal
 
 
-async def party_appointment(*, appointment_id: int, viewer: Principal) -> Appointment:
+async def party_appointment(*, appointment_id: int, caller: Principal) -> Appointment:
     """The one loader for an appointment someone wants to read or change."""
     found = await Appointment.filter(
-        Q(client_id=viewer.id) | Q(agent_id=viewer.id), id=appointment_id
+        Q(client_id=caller.id) | Q(agent_id=caller.id), id=appointment_id
     ).first()
     if found is None:
         raise NotFound("No such appointment")
     return found
 
 
-def require_agent(appointment: Appointment, viewer: Principal) -> None:
-    if appointment.agent_id != viewer.id:  # type: ignore[attr-defined]
+def require_agent(appointment: Appointment, caller: Principal) -> None:
+    if appointment.agent_id != caller.id:  # type: ignore[attr-defined]
         raise Forbidden("Only the agent of this appointment may do this")
 
 
-def require_client(appointment: Appointment, viewer: Principal) -> None:
-    if appointment.client_id != viewer.id:  # type: ignore[attr-defined]
+def require_client(appointment: Appointment, caller: Principal) -> None:
+    if appointment.client_id != caller.id:  # type: ignore[attr-defined]
         raise Forbidden("Only the client of this appointment may do this")

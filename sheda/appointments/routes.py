@@ -17,6 +17,7 @@ from sheda.appointments.schemas import (
 from sheda.common.access import Access
 from sheda.common.http import endpoint, parse_body, parse_query, respond, runtime
 from sheda.common.schemas import Page
+from sheda.common.transitions import Move, transition_routes
 from sheda.users.principal import current
 
 bp = Blueprint("appointments", url_prefix="/api/v1")
@@ -84,7 +85,7 @@ async def user_availability(request: Request, user_id: int) -> HTTPResponse:
 )
 async def book(request: Request) -> HTTPResponse:
     data = parse_body(request, AppointmentIn)
-    out = await service.book(rt=runtime(request), client=current(request), data=data)
+    out = await service.book(rt=runtime(request), caller=current(request), data=data)
     return respond(out, status=201, headers={"Location": f"/api/v1/appointments/{out.id}"})
 
 
@@ -101,7 +102,7 @@ async def book(request: Request) -> HTTPResponse:
 )
 async def list_appointments(request: Request) -> HTTPResponse:
     query = parse_query(request, AppointmentQuery)
-    return respond(await service.list_mine(viewer=current(request), query=query))
+    return respond(await service.list_mine(caller=current(request), query=query))
 
 
 @bp.get("/appointments/<appointment_id:id>")
@@ -114,81 +115,38 @@ async def list_appointments(request: Request) -> HTTPResponse:
     errors=(404,),
 )
 async def get_appointment(request: Request, appointment_id: int) -> HTTPResponse:
-    return respond(await service.get(viewer=current(request), appointment_id=appointment_id))
+    return respond(await service.get(caller=current(request), appointment_id=appointment_id))
 
 
 TRANSITIONS = "A move from a state that does not allow it is 409; repeating the move that " \
     "already happened is a 200 with the appointment unchanged (no second notification). " \
     "Not a party: 404; the other party: 403."
 
-
-@bp.patch("/appointments/<appointment_id:id>/confirm")
-@endpoint(
-    Access.USER,
-    summary="Confirm a viewing",
+transition_routes(
+    bp,
+    base="/appointments/<appointment_id:id>",
+    id_param="appointment_id",
     tag=TAG,
-    description=f"The appointment's agent: pending → confirmed, while its time is still "
-    f"ahead (409 after). {TRANSITIONS} The client gets `appointment.confirmed`.",
-    responses={200: AppointmentOut},
-    errors=(404, 409),
-)
-async def confirm(request: Request, appointment_id: int) -> HTTPResponse:
-    out = await service.confirm(
-        rt=runtime(request), viewer=current(request), appointment_id=appointment_id
-    )
-    return respond(out)
-
-
-@bp.patch("/appointments/<appointment_id:id>/reject")
-@endpoint(
-    Access.USER,
-    summary="Reject a viewing",
-    tag=TAG,
-    description=f"The appointment's agent: pending → rejected, with an optional `reason` (up "
-    f"to 500 characters, shown as `reject_reason`). {TRANSITIONS} The client gets "
-    "`appointment.rejected`.",
-    body=RejectIn,
-    responses={200: AppointmentOut},
-    errors=(404, 409),
-)
-async def reject(request: Request, appointment_id: int) -> HTTPResponse:
-    data = parse_body(request, RejectIn)
-    out = await service.reject(
-        rt=runtime(request), viewer=current(request), appointment_id=appointment_id, data=data
-    )
-    return respond(out)
-
-
-@bp.delete("/appointments/<appointment_id:id>")
-@endpoint(
-    Access.USER,
-    summary="Cancel a viewing",
-    tag=TAG,
-    description=f"Either party: pending or confirmed → canceled, which frees the agent's "
-    f"time. Answers 200 with the appointment. {TRANSITIONS} The other party gets "
-    "`appointment.canceled`.",
-    responses={200: AppointmentOut},
-    errors=(404, 409),
-)
-async def cancel(request: Request, appointment_id: int) -> HTTPResponse:
-    out = await service.cancel(
-        rt=runtime(request), viewer=current(request), appointment_id=appointment_id
-    )
-    return respond(out)
-
-
-@bp.patch("/appointments/<appointment_id:id>/complete")
-@endpoint(
-    Access.USER,
-    summary="Mark a viewing as done",
-    tag=TAG,
-    description=f"The appointment's agent: confirmed → completed, not before `scheduled_at` "
-    f"(409). {TRANSITIONS} The client gets `appointment.completed`.",
-    responses={200: AppointmentOut},
-    errors=(404, 409),
-)
-async def complete(request: Request, appointment_id: int) -> HTTPResponse:
-    out = await service.complete(
-        rt=runtime(request), viewer=current(request), appointment_id=appointment_id
-    )
-    return respond(out)
+    out=AppointmentOut,
+    rules=TRANSITIONS,
+    moves=[
+        Move("PATCH", "/confirm", "confirm", "Confirm a viewing",
+             "The appointment's agent: pending → confirmed, while its time is still ahead "
+             "(409 after). {rules} The client gets `appointment.confirmed`.",
+             service.confirm),
+        Move("PATCH", "/reject", "reject", "Reject a viewing",
+             "The appointment's agent: pending → rejected, with an optional `reason` (up to "
+             "500 characters, shown as `reject_reason`). {rules} The client gets "
+             "`appointment.rejected`.",
+             service.reject, body=RejectIn),
+        Move("DELETE", "", "cancel", "Cancel a viewing",
+             "Either party: pending or confirmed → canceled, which frees the agent's time. "
+             "Answers 200 with the appointment. {rules} The other party gets "
+             "`appointment.canceled`.",
+             service.cancel),
+        Move("PATCH", "/complete", "complete", "Mark a viewing as done",
+             "The appointment's agent: confirmed → completed, not before `scheduled_at` "
+             "(409). {rules} The client gets `appointment.completed`.",
+             service.complete),
+    ],
+)  # fmt: skip

@@ -62,10 +62,10 @@ def appointment_out(row: Appointment) -> AppointmentOut:
     )
 
 
-async def book(*, rt: Runtime, client: Principal, data: AppointmentIn) -> AppointmentOut:
-    listing = await visible_property(property_id=data.property_id, viewer=None)
+async def book(*, rt: Runtime, caller: Principal, data: AppointmentIn) -> AppointmentOut:
+    listing = await visible_property(property_id=data.property_id, caller=None)
     agent_id: int = listing.agent_id  # type: ignore[attr-defined]
-    if agent_id == client.id:
+    if agent_id == caller.id:
         raise Forbidden("You cannot book a viewing of your own listing")
     if listing.status in (PropertyStatus.RENTED, PropertyStatus.SOLD):
         raise Conflict(f"This listing is {listing.status.value}; it takes no more viewings")
@@ -86,7 +86,7 @@ async def book(*, rt: Runtime, client: Principal, data: AppointmentIn) -> Appoin
     try:
         row = await Appointment.create(
             property_id=listing.id,
-            client_id=client.id,
+            client_id=caller.id,
             agent_id=agent_id,
             scheduled_at=start,
             ends_at=end,
@@ -101,26 +101,26 @@ async def book(*, rt: Runtime, client: Principal, data: AppointmentIn) -> Appoin
     return appointment_out(row)
 
 
-async def list_mine(*, viewer: Principal, query: AppointmentQuery) -> Page[AppointmentOut]:
+async def list_mine(*, caller: Principal, query: AppointmentQuery) -> Page[AppointmentOut]:
     if query.role is PartyRole.CLIENT:
-        rows = Appointment.filter(client_id=viewer.id)
+        rows = Appointment.filter(client_id=caller.id)
     elif query.role is PartyRole.AGENT:
-        rows = Appointment.filter(agent_id=viewer.id)
+        rows = Appointment.filter(agent_id=caller.id)
     else:
-        rows = Appointment.filter(Q(client_id=viewer.id) | Q(agent_id=viewer.id))
+        rows = Appointment.filter(Q(client_id=caller.id) | Q(agent_id=caller.id))
     if query.status is not None:
         rows = rows.filter(status=query.status)
     page, next_cursor = await newest_first(rows, limit=query.limit, cursor=query.cursor)
     return Page[AppointmentOut](items=[appointment_out(r) for r in page], next_cursor=next_cursor)
 
 
-async def get(*, viewer: Principal, appointment_id: int) -> AppointmentOut:
-    return appointment_out(await party_appointment(appointment_id=appointment_id, viewer=viewer))
+async def get(*, caller: Principal, appointment_id: int) -> AppointmentOut:
+    return appointment_out(await party_appointment(appointment_id=appointment_id, caller=caller))
 
 
-async def confirm(*, rt: Runtime, viewer: Principal, appointment_id: int) -> AppointmentOut:
-    row = await party_appointment(appointment_id=appointment_id, viewer=viewer)
-    require_agent(row, viewer)
+async def confirm(*, rt: Runtime, caller: Principal, appointment_id: int) -> AppointmentOut:
+    row = await party_appointment(appointment_id=appointment_id, caller=caller)
+    require_agent(row, caller)
     return await _move(
         rt, row, CONFIRM, tell=row.client_id,  # type: ignore[attr-defined]
         guard={"scheduled_at__gt": utcnow()},
@@ -129,24 +129,24 @@ async def confirm(*, rt: Runtime, viewer: Principal, appointment_id: int) -> App
 
 
 async def reject(
-    *, rt: Runtime, viewer: Principal, appointment_id: int, data: RejectIn
+    *, rt: Runtime, caller: Principal, appointment_id: int, data: RejectIn
 ) -> AppointmentOut:
-    row = await party_appointment(appointment_id=appointment_id, viewer=viewer)
-    require_agent(row, viewer)
+    row = await party_appointment(appointment_id=appointment_id, caller=caller)
+    require_agent(row, caller)
     return await _move(
         rt, row, REJECT, tell=row.client_id, values={"reject_reason": data.reason}  # type: ignore[attr-defined]
     )
 
 
-async def cancel(*, rt: Runtime, viewer: Principal, appointment_id: int) -> AppointmentOut:
-    row = await party_appointment(appointment_id=appointment_id, viewer=viewer)
-    other = row.agent_id if viewer.id == row.client_id else row.client_id  # type: ignore[attr-defined]
+async def cancel(*, rt: Runtime, caller: Principal, appointment_id: int) -> AppointmentOut:
+    row = await party_appointment(appointment_id=appointment_id, caller=caller)
+    other = row.agent_id if caller.id == row.client_id else row.client_id  # type: ignore[attr-defined]
     return await _move(rt, row, CANCEL, tell=other)
 
 
-async def complete(*, rt: Runtime, viewer: Principal, appointment_id: int) -> AppointmentOut:
-    row = await party_appointment(appointment_id=appointment_id, viewer=viewer)
-    require_agent(row, viewer)
+async def complete(*, rt: Runtime, caller: Principal, appointment_id: int) -> AppointmentOut:
+    row = await party_appointment(appointment_id=appointment_id, caller=caller)
+    require_agent(row, caller)
     # Not before the viewing has started.
     return await _move(
         rt, row, COMPLETE, tell=row.client_id,  # type: ignore[attr-defined]

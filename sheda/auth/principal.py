@@ -71,8 +71,8 @@ async def _websocket_principal(request: Request) -> Principal:
     return await principal_from_session(*redeemed)
 
 
-def _check(rule: Access, principal: Principal) -> None:
-    check_rule(rule, scopes=principal.scopes, admin=principal.is_admin)
+def _check(rule: Access, caller: Principal) -> None:
+    check_rule(rule, scopes=caller.scopes, admin=caller.is_admin)
 
 
 async def enforce_access(request: Request) -> None:

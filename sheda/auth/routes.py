@@ -105,7 +105,7 @@ async def refresh(request: Request) -> HTTPResponse:
 async def logout(request: Request) -> HTTPResponse:
     data = parse_body(request, LogoutIn)
     await service.logout(
-        rt=runtime(request), principal=current(request), refresh_token=data.refresh_token
+        rt=runtime(request), caller=current(request), refresh_token=data.refresh_token
     )
     return no_content()
 
@@ -188,7 +188,7 @@ async def password_change(request: Request) -> HTTPResponse:
     data = parse_body(request, PasswordChangeIn)
     await service.change_password(
         rt=runtime(request),
-        principal=current(request),
+        caller=current(request),
         current_password=data.current_password,
         new_password=data.new_password,
     )
@@ -208,6 +208,6 @@ async def password_change(request: Request) -> HTTPResponse:
 async def switch_account(request: Request) -> HTTPResponse:
     data = parse_body(request, SwitchAccountIn)
     out = await service.switch_account(
-        rt=runtime(request), principal=current(request), user_type=data.user_type
+        rt=runtime(request), caller=current(request), user_type=data.user_type
     )
     return respond(out)

@@ -224,15 +224,15 @@ async def refresh(*, rt: Runtime, refresh_token: str) -> TokenPair:
     )
 
 
-async def logout(*, rt: Runtime, principal: Principal, refresh_token: str | None) -> None:
-    ended = [principal.session_id]
+async def logout(*, rt: Runtime, caller: Principal, refresh_token: str | None) -> None:
+    ended = [caller.session_id]
     if refresh_token:
         # A refresh token of another of the caller's sessions ends that session too (only
         # if it is the caller's: end_sessions looks at the caller's sessions alone).
         stored = await RefreshToken.get_or_none(token_hash=tokens.sha256_hex(refresh_token))
         if stored is not None:
             ended.append(str(stored.session_id))  # type: ignore[attr-defined]
-    close_sockets = await end_sessions(rt, user_id=principal.id, reason="logout", only=ended)
+    close_sockets = await end_sessions(rt, user_id=caller.id, reason="logout", only=ended)
     await close_sockets()
 
 
@@ -335,16 +335,16 @@ async def reset_password(*, rt: Runtime, reset_token: str, new_password: str, ip
 
 
 async def change_password(
-    *, rt: Runtime, principal: Principal, current_password: str, new_password: str
+    *, rt: Runtime, caller: Principal, current_password: str, new_password: str
 ) -> None:
-    user = principal.user
+    user = caller.user
     if not await passwords.verify_password(current_password, user.password_hash):
         raise InvalidPassword()
     password_hash = await passwords.hash_password(new_password, rt.settings.bcrypt_rounds)
     async with in_transaction():
         await User.filter(id=user.id).update(password_hash=password_hash, updated_at=utcnow())
         close_sockets = await end_sessions(
-            rt, user_id=user.id, reason="password_change", keep=principal.session_id
+            rt, user_id=user.id, reason="password_change", keep=caller.session_id
         )
     await close_sockets()
 
@@ -352,16 +352,16 @@ async def change_password(
 # --- switch account ------------------------------------------------------------------------------
 
 
-async def switch_account(*, rt: Runtime, principal: Principal, user_type: UserType) -> TokenPair:
+async def switch_account(*, rt: Runtime, caller: Principal, user_type: UserType) -> TokenPair:
     """Change the active type. The current session ends and a new one starts, so the old
     access token (with the old scopes) stops working at once."""
-    user = principal.user
+    user = caller.user
     async with in_transaction():
         await User.filter(id=user.id).update(user_type=user_type, updated_at=utcnow())
         if user_type == UserType.AGENT and not await AgentProfile.exists(user_id=user.id):
             await AgentProfile.create(user_id=user.id)
         close_sockets = await end_sessions(
-            rt, user_id=user.id, reason="switch_account", only=[principal.session_id]
+            rt, user_id=user.id, reason="switch_account", only=[caller.session_id]
         )
     await close_sockets()
     return await start_session(rt, await User.get(id=user.id))

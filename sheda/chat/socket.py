@@ -65,9 +65,9 @@ def _json_type(value: Any) -> str:
 
 
 class FrameHandler:
-    def __init__(self, rt: Runtime, principal: Principal, socket: Socket) -> None:
+    def __init__(self, rt: Runtime, caller: Principal, socket: Socket) -> None:
         self.rt = rt
-        self.principal = principal
+        self.principal = caller
         self.socket = socket
         self._messages = _Window(MESSAGES_PER_SECOND)
 

@@ -17,10 +17,10 @@ from sheda.users.schemas import PaymentAccountOut
 
 
 async def details(
-    *, rt: Runtime, viewer: Principal, appointment_id: int, query: PaymentDetailsQuery
+    *, rt: Runtime, caller: Principal, appointment_id: int, query: PaymentDetailsQuery
 ) -> PaymentDetailsOut:
-    viewing = await party_appointment(appointment_id=appointment_id, viewer=viewer)
-    require_client(viewing, viewer)
+    viewing = await party_appointment(appointment_id=appointment_id, caller=caller)
+    require_client(viewing, caller)
     if viewing.status not in DEAL_READY:
         raise Conflict(
             f"The viewing is {viewing.status.value}; payment details follow a confirmed or "
@@ -30,7 +30,7 @@ async def details(
     if listing is None:
         raise NotFound("The listing of this viewing was removed or hidden")
     if listing.status != PropertyStatus.AVAILABLE and not await Contract.exists(
-        property_id=listing.id, client_id=viewer.id, status__in=list(OPEN)
+        property_id=listing.id, client_id=caller.id, status__in=list(OPEN)
     ):
         # Someone else's deal holds it (or it is let or sold): paying now would be wasted.
         raise Conflict(f"This listing is {listing.status.value}; it takes no new deal now")

@@ -11,22 +11,22 @@ from sheda.properties.policy import is_admin
 from sheda.users.principal import Principal
 
 
-async def visible_contract(*, contract_id: int, viewer: Principal) -> Contract:
+async def visible_contract(*, contract_id: int, caller: Principal) -> Contract:
     """The one loader for a contract someone wants to read or change."""
     rows = Contract.filter(id=contract_id)
-    if not is_admin(viewer):
-        rows = rows.filter(Q(client_id=viewer.id) | Q(agent_id=viewer.id))
+    if not is_admin(caller):
+        rows = rows.filter(Q(client_id=caller.id) | Q(agent_id=caller.id))
     found = await rows.first()
     if found is None:
         raise NotFound("No such contract")
     return found
 
 
-def require_client(contract: Contract, viewer: Principal) -> None:
-    if contract.client_id != viewer.id:  # type: ignore[attr-defined]
+def require_client(contract: Contract, caller: Principal) -> None:
+    if contract.client_id != caller.id:  # type: ignore[attr-defined]
         raise Forbidden("Only the client of this contract may do this")
 
 
-def require_agent(contract: Contract, viewer: Principal) -> None:
-    if contract.agent_id != viewer.id:  # type: ignore[attr-defined]
+def require_agent(contract: Contract, caller: Principal) -> None:
+    if contract.agent_id != caller.id:  # type: ignore[attr-defined]
         raise Forbidden("Only the agent of this contract may do this")

@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse
 from sheda.common.access import Access
 from sheda.common.http import endpoint, parse_body, parse_query, respond, runtime
 from sheda.common.schemas import Page
+from sheda.common.transitions import Move, transition_routes
 from sheda.contracts import payments, service
 from sheda.contracts.schemas import (
     ContractIn,
@@ -46,7 +47,7 @@ TRANSITIONS = (
 async def payment_details(request: Request, appointment_id: int) -> HTTPResponse:
     query = parse_query(request, PaymentDetailsQuery)
     out = await payments.details(
-        rt=runtime(request), viewer=current(request), appointment_id=appointment_id, query=query
+        rt=runtime(request), caller=current(request), appointment_id=appointment_id, query=query
     )
     return respond(out)
 
@@ -74,7 +75,7 @@ async def payment_details(request: Request, appointment_id: int) -> HTTPResponse
 async def create_contract(request: Request, id: int) -> HTTPResponse:
     data = parse_body(request, ContractIn)
     out = await service.create(
-        rt=runtime(request), client=current(request), property_id=id, data=data
+        rt=runtime(request), caller=current(request), property_id=id, data=data
     )
     return respond(out, status=201, headers={"Location": f"/api/v1/contracts/{out.id}"})
 
@@ -93,7 +94,7 @@ async def create_contract(request: Request, id: int) -> HTTPResponse:
 )
 async def list_contracts(request: Request) -> HTTPResponse:
     query = parse_query(request, ContractQuery)
-    return respond(await service.list_visible(viewer=current(request), query=query))
+    return respond(await service.list_visible(caller=current(request), query=query))
 
 
 @bp.get("/contracts/<id:id>")
@@ -106,93 +107,39 @@ async def list_contracts(request: Request) -> HTTPResponse:
     errors=(404,),
 )
 async def get_contract(request: Request, id: int) -> HTTPResponse:
-    return respond(await service.get(viewer=current(request), contract_id=id))
+    return respond(await service.get(caller=current(request), contract_id=id))
 
 
-@bp.patch("/contracts/<id:id>/payment-submitted")
-@endpoint(
-    Access.USER,
-    summary="I have made payment",
+transition_routes(
+    bp,
+    base="/contracts/<id:id>",
+    id_param="id",
+    id_arg="contract_id",
     tag=TAG,
-    description=f"The client: awaiting_payment → payment_submitted, with an optional "
-    f"`payment_reference`. {TRANSITIONS} The agent gets `contract.payment_submitted`.",
-    body=PaymentSubmittedIn,
-    responses={200: ContractOut},
-    errors=(404, 409),
-)
-async def payment_submitted(request: Request, id: int) -> HTTPResponse:
-    data = parse_body(request, PaymentSubmittedIn)
-    out = await service.submit_payment(
-        rt=runtime(request), viewer=current(request), contract_id=id, data=data
-    )
-    return respond(out)
-
-
-@bp.patch("/contracts/<id:id>/confirm-payment")
-@endpoint(
-    Access.USER,
-    summary="Accept the payment",
-    tag=TAG,
-    description=f"The agent: payment_submitted → active; `start_date` is now, `end_date` "
-    f"(rent) start + the months; the listing becomes `rented` or `sold`. {TRANSITIONS} "
-    "The client gets `contract.active`.",
-    responses={200: ContractOut},
-    errors=(404, 409),
-)
-async def confirm_payment(request: Request, id: int) -> HTTPResponse:
-    out = await service.confirm_payment(
-        rt=runtime(request), viewer=current(request), contract_id=id
-    )
-    return respond(out)
-
-
-@bp.patch("/contracts/<id:id>/decline-payment")
-@endpoint(
-    Access.USER,
-    summary="Decline the payment",
-    tag=TAG,
-    description=f"The agent: payment_submitted → declined; the listing is available again. "
-    f"{TRANSITIONS} The client gets `contract.declined`.",
-    responses={200: ContractOut},
-    errors=(404, 409),
-)
-async def decline_payment(request: Request, id: int) -> HTTPResponse:
-    out = await service.decline_payment(
-        rt=runtime(request), viewer=current(request), contract_id=id
-    )
-    return respond(out)
-
-
-@bp.delete("/contracts/<id:id>")
-@endpoint(
-    Access.USER,
-    summary="Cancel a contract before paying",
-    tag=TAG,
-    description=f"The client: awaiting_payment → canceled (200 with the contract); the "
-    f"listing is available again. {TRANSITIONS} The agent gets `contract.canceled`.",
-    responses={200: ContractOut},
-    errors=(404, 409),
-)
-async def cancel_contract(request: Request, id: int) -> HTTPResponse:
-    out = await service.cancel(
-        rt=runtime(request), viewer=current(request), contract_id=id
-    )
-    return respond(out)
-
-
-@bp.patch("/contracts/<id:id>/expire")
-@endpoint(
-    Access.ADMIN,
-    summary="Expire an active contract now",
-    tag=TAG,
-    description=f"Admins: an active rental → expired; the listing is available again. A "
-    f"sale does not expire (409). The background loop does this by itself once a rental's "
-    f"`end_date` has passed. {TRANSITIONS} Both parties get `contract.expired`.",
-    responses={200: ContractOut},
-    errors=(404, 409),
-)
-async def expire_contract(request: Request, id: int) -> HTTPResponse:
-    out = await service.expire(
-        rt=runtime(request), viewer=current(request), contract_id=id
-    )
-    return respond(out)
+    out=ContractOut,
+    rules=TRANSITIONS,
+    moves=[
+        Move("PATCH", "/payment-submitted", "payment_submitted", "I have made payment",
+             "The client: awaiting_payment → payment_submitted, with an optional "
+             "`payment_reference`. {rules} The agent gets `contract.payment_submitted`.",
+             service.submit_payment, body=PaymentSubmittedIn),
+        Move("PATCH", "/confirm-payment", "confirm_payment", "Accept the payment",
+             "The agent: payment_submitted → active; `start_date` is now, `end_date` (rent) "
+             "start + the months; the listing becomes `rented` or `sold`. {rules} The client "
+             "gets `contract.active`.",
+             service.confirm_payment),
+        Move("PATCH", "/decline-payment", "decline_payment", "Decline the payment",
+             "The agent: payment_submitted → declined; the listing is available again. "
+             "{rules} The client gets `contract.declined`.",
+             service.decline_payment),
+        Move("DELETE", "", "cancel_contract", "Cancel a contract before paying",
+             "The client: awaiting_payment → canceled (200 with the contract); the listing is "
+             "available again. {rules} The agent gets `contract.canceled`.",
+             service.cancel),
+        Move("PATCH", "/expire", "expire_contract", "Expire an active contract now",
+             "Admins: an active rental → expired; the listing is available again. A sale "
+             "does not expire (409). The background loop does this by itself once a rental's "
+             "`end_date` has passed. {rules} Both parties get `contract.expired`.",
+             service.expire, access=Access.ADMIN),
+    ],
+)  # fmt: skip

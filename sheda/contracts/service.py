@@ -91,13 +91,13 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 async def create(
-    *, rt: Runtime, client: Principal, property_id: int, data: ContractIn
+    *, rt: Runtime, caller: Principal, property_id: int, data: ContractIn
 ) -> ContractOut:
-    listing = await visible_property(property_id=property_id, viewer=None)
+    listing = await visible_property(property_id=property_id, caller=None)
     agent_id: int = listing.agent_id  # type: ignore[attr-defined]
-    if agent_id == client.id:
+    if agent_id == caller.id:
         raise Forbidden("You cannot make a contract on your own listing")
-    viewing = await Appointment.get_or_none(id=data.appointment_id, client_id=client.id)
+    viewing = await Appointment.get_or_none(id=data.appointment_id, client_id=caller.id)
     if viewing is None:
         raise NotFound("No such appointment")
     if viewing.property_id != listing.id:  # type: ignore[attr-defined]
@@ -130,7 +130,7 @@ async def create(
         try:
             row = await Contract.create(
                 property_id=listing.id,
-                client_id=client.id,
+                client_id=caller.id,
                 agent_id=agent_id,
                 appointment_id=viewing.id,
                 contract_type=listing.listing_type,
@@ -146,15 +146,15 @@ async def create(
     return contract_out(row)
 
 
-async def list_visible(*, viewer: Principal, query: ContractQuery) -> Page[ContractOut]:
+async def list_visible(*, caller: Principal, query: ContractQuery) -> Page[ContractOut]:
     if query.role is PartyRole.CLIENT:
-        rows = Contract.filter(client_id=viewer.id)
+        rows = Contract.filter(client_id=caller.id)
     elif query.role is PartyRole.AGENT:
-        rows = Contract.filter(agent_id=viewer.id)
-    elif is_admin(viewer):
+        rows = Contract.filter(agent_id=caller.id)
+    elif is_admin(caller):
         rows = Contract.all()
     else:
-        rows = Contract.filter(Q(client_id=viewer.id) | Q(agent_id=viewer.id))
+        rows = Contract.filter(Q(client_id=caller.id) | Q(agent_id=caller.id))
     if query.status is not None:
         rows = rows.filter(status=query.status)
     if query.property_id is not None:
@@ -163,22 +163,22 @@ async def list_visible(*, viewer: Principal, query: ContractQuery) -> Page[Contr
     return Page[ContractOut](items=[contract_out(r) for r in page], next_cursor=next_cursor)
 
 
-async def get(*, viewer: Principal, contract_id: int) -> ContractOut:
-    return contract_out(await visible_contract(contract_id=contract_id, viewer=viewer))
+async def get(*, caller: Principal, contract_id: int) -> ContractOut:
+    return contract_out(await visible_contract(contract_id=contract_id, caller=caller))
 
 
 async def submit_payment(
-    *, rt: Runtime, viewer: Principal, contract_id: int, data: PaymentSubmittedIn
+    *, rt: Runtime, caller: Principal, contract_id: int, data: PaymentSubmittedIn
 ) -> ContractOut:
-    row = await visible_contract(contract_id=contract_id, viewer=viewer)
-    require_client(row, viewer)
+    row = await visible_contract(contract_id=contract_id, caller=caller)
+    require_client(row, caller)
     values = {"payment_reference": data.payment_reference}
     return await _move(rt, row, SUBMIT, tell=[row.agent_id], values=values)  # type: ignore[attr-defined]
 
 
-async def confirm_payment(*, rt: Runtime, viewer: Principal, contract_id: int) -> ContractOut:
-    row = await visible_contract(contract_id=contract_id, viewer=viewer)
-    require_agent(row, viewer)
+async def confirm_payment(*, rt: Runtime, caller: Principal, contract_id: int) -> ContractOut:
+    row = await visible_contract(contract_id=contract_id, caller=caller)
+    require_agent(row, caller)
     start = utcnow()
     end = add_months(start, row.rental_period_months) if row.rental_period_months else None
     return await _move(
@@ -186,22 +186,22 @@ async def confirm_payment(*, rt: Runtime, viewer: Principal, contract_id: int) -
     )
 
 
-async def decline_payment(*, rt: Runtime, viewer: Principal, contract_id: int) -> ContractOut:
-    row = await visible_contract(contract_id=contract_id, viewer=viewer)
-    require_agent(row, viewer)
+async def decline_payment(*, rt: Runtime, caller: Principal, contract_id: int) -> ContractOut:
+    row = await visible_contract(contract_id=contract_id, caller=caller)
+    require_agent(row, caller)
     return await _move(rt, row, DECLINE, tell=[row.client_id])  # type: ignore[attr-defined]
 
 
-async def cancel(*, rt: Runtime, viewer: Principal, contract_id: int) -> ContractOut:
-    row = await visible_contract(contract_id=contract_id, viewer=viewer)
-    require_client(row, viewer)
+async def cancel(*, rt: Runtime, caller: Principal, contract_id: int) -> ContractOut:
+    row = await visible_contract(contract_id=contract_id, caller=caller)
+    require_client(row, caller)
     return await _move(rt, row, CANCEL, tell=[row.agent_id])  # type: ignore[attr-defined]
 
 
-async def expire(*, rt: Runtime, contract_id: int, viewer: Principal) -> ContractOut:
+async def expire(*, rt: Runtime, contract_id: int, caller: Principal) -> ContractOut:
     """Admins: an active rental → expired at once (the loop does it at ``end_date``). A sale
     has no end: expiring it would put a sold home back on the market."""
-    row = await visible_contract(contract_id=contract_id, viewer=viewer)
+    row = await visible_contract(contract_id=contract_id, caller=caller)
     if row.contract_type != ListingType.RENT:
         raise Conflict("A sale does not expire; only rentals do")
     return await _move(rt, row, EXPIRE, tell=[row.client_id, row.agent_id])  # type: ignore[attr-defined]

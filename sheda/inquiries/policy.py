@@ -13,26 +13,26 @@ from sheda.users.principal import Principal
 AGENT_SCOPE = "agent"
 
 
-def lead_owner_filter(viewer: Principal) -> int | None:
+def lead_owner_filter(caller: Principal) -> int | None:
     """The agent whose leads the viewer may list: None for an admin (all of them), the
     viewer's own id for an agent. Anyone else has no leads to list (403)."""
-    if is_admin(viewer):
+    if is_admin(caller):
         return None
-    if AGENT_SCOPE not in viewer.scopes:
+    if AGENT_SCOPE not in caller.scopes:
         raise Forbidden("Switch to your agent account to see inquiries")
-    return viewer.id
+    return caller.id
 
 
-async def workable_inquiry(*, inquiry_id: int, viewer: Principal) -> Inquiry:
+async def workable_inquiry(*, inquiry_id: int, caller: Principal) -> Inquiry:
     """The one loader for an inquiry someone wants to read or change."""
     rows = Inquiry.filter(id=inquiry_id)
-    if not is_admin(viewer):
+    if not is_admin(caller):
         # One query, and a lead on someone else's listing looks exactly like a missing one.
-        rows = rows.filter(property__agent_id=viewer.id)
+        rows = rows.filter(property__agent_id=caller.id)
     found = await rows.first()
     if found is None:
         raise NotFound("No such inquiry")
-    if not is_admin(viewer) and AGENT_SCOPE not in viewer.scopes:
+    if not is_admin(caller) and AGENT_SCOPE not in caller.scopes:
         # The owner, signed in as a client: same rule as the list, and it is their own lead,
         # so saying so leaks nothing.
         raise Forbidden("Switch to your agent account to work on inquiries")

@@ -38,7 +38,7 @@ TAG = "Inquiries"
 async def create_inquiry(request: Request) -> HTTPResponse:
     data = parse_body(request, InquiryIn)
     out = await service.create(
-        rt=runtime(request), data=data, asker=request.ctx.principal, ip=client_ip(request)
+        rt=runtime(request), data=data, caller=request.ctx.principal, ip=client_ip(request)
     )
     return respond(out, status=201)
 
@@ -57,7 +57,7 @@ async def create_inquiry(request: Request) -> HTTPResponse:
 )
 async def list_inquiries(request: Request) -> HTTPResponse:
     query = parse_query(request, InquiryQuery)
-    return respond(await service.list_inquiries(viewer=current(request), query=query))
+    return respond(await service.list_inquiries(caller=current(request), query=query))
 
 
 @bp.patch("/<inquiry_id:id>/status")
@@ -75,7 +75,7 @@ async def list_inquiries(request: Request) -> HTTPResponse:
 async def change_status(request: Request, inquiry_id: int) -> HTTPResponse:
     data = parse_body(request, InquiryStatusIn)
     out = await service.change_status(
-        viewer=current(request), inquiry_id=inquiry_id, status=data.status
+        caller=current(request), inquiry_id=inquiry_id, status=data.status
     )
     return respond(out)
 
@@ -92,5 +92,5 @@ async def change_status(request: Request, inquiry_id: int) -> HTTPResponse:
 )
 async def add_note(request: Request, inquiry_id: int) -> HTTPResponse:
     data = parse_body(request, InquiryNoteIn)
-    out = await service.add_note(viewer=current(request), inquiry_id=inquiry_id, data=data)
+    out = await service.add_note(caller=current(request), inquiry_id=inquiry_id, data=data)
     return respond(out, status=201)

@@ -63,16 +63,16 @@ def inquiry_out(row: Inquiry) -> InquiryOut:
     )
 
 
-async def create(*, rt: Runtime, data: InquiryIn, asker: Principal | None, ip: str) -> InquiryOut:
+async def create(*, rt: Runtime, data: InquiryIn, caller: Principal | None, ip: str) -> InquiryOut:
     """Store a lead and tell the listing's agent. Anonymous visitors may ask, so the limit
     is per IP; a signed-in asker is remembered on the lead."""
     await enforce(rt.limiter, f"inquiry:ip:{ip}", rt.settings.rate_inquiry_ip)
     # viewer=None: leads are only for listed (active) properties, whoever asks, so an
     # inactive listing is a 404 even for its own agent.
-    listing = await visible_property(property_id=data.property_id, viewer=None)
+    listing = await visible_property(property_id=data.property_id, caller=None)
     row = await Inquiry.create(
         property_id=listing.id,
-        user_id=asker.id if asker is not None else None,
+        user_id=caller.id if caller is not None else None,
         full_name=data.full_name,
         email=data.email,
         phone=data.phone,
@@ -96,9 +96,9 @@ async def create(*, rt: Runtime, data: InquiryIn, asker: Principal | None, ip: s
     return out
 
 
-async def list_inquiries(*, viewer: Principal, query: InquiryQuery) -> Page[InquiryOut]:
+async def list_inquiries(*, caller: Principal, query: InquiryQuery) -> Page[InquiryOut]:
     """Newest first, keyset-paginated on id: one query per page, notes left out."""
-    agent_id = lead_owner_filter(viewer)
+    agent_id = lead_owner_filter(caller)
     rows = Inquiry.all()
     if agent_id is not None:
         rows = rows.filter(property__agent_id=agent_id)
@@ -110,8 +110,8 @@ async def list_inquiries(*, viewer: Principal, query: InquiryQuery) -> Page[Inqu
     return Page[InquiryOut](items=[inquiry_out(row) for row in page], next_cursor=next_cursor)
 
 
-async def change_status(*, viewer: Principal, inquiry_id: int, status: InquiryStatus) -> InquiryOut:
-    row = await workable_inquiry(inquiry_id=inquiry_id, viewer=viewer)
+async def change_status(*, caller: Principal, inquiry_id: int, status: InquiryStatus) -> InquiryOut:
+    row = await workable_inquiry(inquiry_id=inquiry_id, caller=caller)
     if row.status == status:  # a repeat (e.g. a retried request): no second change
         return inquiry_out(row)
     if status not in TRANSITIONS[row.status]:
@@ -125,14 +125,14 @@ async def change_status(*, viewer: Principal, inquiry_id: int, status: InquirySt
         if latest.status == status:
             return inquiry_out(latest)
         raise Conflict(f"The inquiry is now {latest.status.value}; reload and try again")
-    logger.info("inquiry %s: %s → %s by user %s", row.id, row.status.value, status.value, viewer.id)
+    logger.info("inquiry %s: %s → %s by user %s", row.id, row.status.value, status.value, caller.id)
     row.status, row.updated_at = status, now
     return inquiry_out(row)
 
 
-async def add_note(*, viewer: Principal, inquiry_id: int, data: InquiryNoteIn) -> InquiryNoteOut:
-    row = await workable_inquiry(inquiry_id=inquiry_id, viewer=viewer)
-    note = await InquiryNote.create(inquiry_id=row.id, author_id=viewer.id, text=data.text)
+async def add_note(*, caller: Principal, inquiry_id: int, data: InquiryNoteIn) -> InquiryNoteOut:
+    row = await workable_inquiry(inquiry_id=inquiry_id, caller=caller)
+    note = await InquiryNote.create(inquiry_id=row.id, author_id=caller.id, text=data.text)
     return InquiryNoteOut(
-        id=note.id, author_id=viewer.id, text=note.text, created_at=note.created_at
+        id=note.id, author_id=caller.id, text=note.text, created_at=note.created_at
     )

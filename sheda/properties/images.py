@@ -20,9 +20,9 @@ MAX_PER_PROPERTY = 30
 
 
 async def add_images(
-    *, owner: Principal, property_id: int, files: list[bytes], media: MediaStore
+    *, caller: Principal, property_id: int, files: list[bytes], media: MediaStore
 ) -> list[ImageOut]:
-    row = await owned_property(property_id=property_id, owner=owner)
+    row = await owned_property(property_id=property_id, caller=caller)
     if not 1 <= len(files) <= MAX_PER_REQUEST:
         raise FieldError.one("body.files", f"Send 1 to {MAX_PER_REQUEST} images as 'files'")
     # Every file is checked before any is stored: one bad file stores nothing.
@@ -64,9 +64,9 @@ async def add_images(
 
 
 async def delete_image(
-    *, owner: Principal, property_id: int, image_id: int, media: MediaStore
+    *, caller: Principal, property_id: int, image_id: int, media: MediaStore
 ) -> None:
-    row = await owned_property(property_id=property_id, owner=owner)
+    row = await owned_property(property_id=property_id, caller=caller)
     image = await PropertyImage.get_or_none(id=image_id, property_id=row.id)
     if image is None:
         raise NotFound("No such image on this listing")

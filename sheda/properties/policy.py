@@ -7,27 +7,27 @@ from sheda.properties.models import Property
 from sheda.users.principal import Principal
 
 
-def is_admin(principal: Principal | None) -> bool:
-    return principal is not None and principal.is_admin
+def is_admin(caller: Principal | None) -> bool:
+    return caller is not None and caller.is_admin
 
 
-async def visible_property(*, property_id: int, viewer: Principal | None) -> Property:
+async def visible_property(*, property_id: int, caller: Principal | None) -> Property:
     """An active listing for anyone; an inactive one only for its owner and admins.
     Everything else is 404, so hidden listings cannot be told from missing ones."""
     found = await Property.get_or_none(id=property_id)
     if found is None:
         raise NotFound("No such property")
     if not found.is_active and not (
-        viewer is not None and (found.agent_id == viewer.id or is_admin(viewer))  # type: ignore[attr-defined]
+        caller is not None and (found.agent_id == caller.id or is_admin(caller))  # type: ignore[attr-defined]
     ):
         raise NotFound("No such property")
     return found
 
 
-async def owned_property(*, property_id: int, owner: Principal) -> Property:
+async def owned_property(*, property_id: int, caller: Principal) -> Property:
     """A listing the caller may change: 404 when they cannot see it, 403 when they can
     see it but it is someone else's."""
-    found = await visible_property(property_id=property_id, viewer=owner)
-    if found.agent_id != owner.id:  # type: ignore[attr-defined]
+    found = await visible_property(property_id=property_id, caller=caller)
+    if found.agent_id != caller.id:  # type: ignore[attr-defined]
         raise Forbidden("Only the listing's agent may change it")
     return found

@@ -73,7 +73,7 @@ async def list_properties(request: Request) -> HTTPResponse:
 async def get_property(request: Request, property_id: int) -> HTTPResponse:
     viewer = request.ctx.principal
     online = runtime(request).presence.online
-    return respond(await service.detail(property_id=property_id, viewer=viewer, online=online))
+    return respond(await service.detail(property_id=property_id, caller=viewer, online=online))
 
 
 @bp.post("")
@@ -88,7 +88,7 @@ async def get_property(request: Request, property_id: int) -> HTTPResponse:
 )
 async def create_property(request: Request) -> HTTPResponse:
     data = parse_body(request, PropertyCreate)
-    out = await service.create(agent=current(request), data=data)
+    out = await service.create(caller=current(request), data=data)
     return respond(out, status=201, headers={"Location": f"/api/v1/properties/{out.id}"})
 
 
@@ -106,7 +106,7 @@ async def create_property(request: Request) -> HTTPResponse:
 async def patch_property(request: Request, property_id: int) -> HTTPResponse:
     changes = parse_body(request, PropertyPatch)
     out = await service.update(
-        rt=runtime(request), owner=current(request), property_id=property_id, changes=changes
+        rt=runtime(request), caller=current(request), property_id=property_id, changes=changes
     )
     return respond(out)
 
@@ -146,7 +146,7 @@ async def add_images(request: Request, property_id: int) -> HTTPResponse:
     if not uploads:
         raise FieldError.one("body.files", "Send the images as multipart field 'files'")
     out = await images.add_images(
-        owner=current(request),
+        caller=current(request),
         property_id=property_id,
         files=[upload.body for upload in uploads],
         media=runtime(request).media,
@@ -165,7 +165,7 @@ async def add_images(request: Request, property_id: int) -> HTTPResponse:
 )
 async def delete_image(request: Request, property_id: int, image_id: int) -> HTTPResponse:
     await images.delete_image(
-        owner=current(request),
+        caller=current(request),
         property_id=property_id,
         image_id=image_id,
         media=runtime(request).media,

@@ -43,7 +43,7 @@ from sheda.users.principal import Principal
 TWO_PLACES = Decimal("0.01")
 
 
-async def create(*, agent: Principal, data: PropertyCreate) -> PropertyOut:
+async def create(*, caller: Principal, data: PropertyCreate) -> PropertyOut:
     values: dict[str, Any] = data.model_dump()
     values["amenities"] = sorted(data.amenities)
     values |= derived_columns(
@@ -53,7 +53,7 @@ async def create(*, agent: Principal, data: PropertyCreate) -> PropertyOut:
         city=data.city,
         state=data.state,
     )
-    row = await Property.create(**values, agent_id=agent.id)
+    row = await Property.create(**values, agent_id=caller.id)
     return await property_out(row)
 
 
@@ -62,9 +62,9 @@ async def count_active_listings(agent_id: int) -> int:
 
 
 async def detail(
-    *, property_id: int, viewer: Principal | None, online: users.OnlineLookup
+    *, property_id: int, caller: Principal | None, online: users.OnlineLookup
 ) -> PropertyDetailOut:
-    row = await visible_property(property_id=property_id, viewer=viewer)
+    row = await visible_property(property_id=property_id, caller=caller)
     out = await property_out(row)
     agent = await users.public_profile(
         user_id=row.agent_id,  # type: ignore[attr-defined]
@@ -110,9 +110,9 @@ REMOVAL_HELD = "A contract on this listing is pending or active; it cannot be de
 
 
 async def update(
-    *, rt: Runtime, owner: Principal, property_id: int, changes: PropertyPatch
+    *, rt: Runtime, caller: Principal, property_id: int, changes: PropertyPatch
 ) -> PropertyOut:
-    row = await owned_property(property_id=property_id, owner=owner)
+    row = await owned_property(property_id=property_id, caller=caller)
     data: dict[str, Any] = changes.model_dump(exclude_unset=True)
     if "amenities" in data:
         names = data.pop("amenities")
@@ -144,7 +144,7 @@ async def update(
 
 
 async def delete(*, rt: Runtime, caller: Principal, property_id: int) -> None:
-    row = await visible_property(property_id=property_id, viewer=caller)
+    row = await visible_property(property_id=property_id, caller=caller)
     if not is_admin(caller) and row.agent_id != caller.id:  # type: ignore[attr-defined]
         raise Forbidden("Only the listing's agent or an admin may delete it")
     if row.status == PropertyStatus.PENDING:
@@ -187,7 +187,7 @@ async def guided(*, data: GuidedSearchIn, page: PageQuery) -> GuidedPage:
 
 
 async def add_favorite(*, user: Principal, property_id: int) -> None:
-    await visible_property(property_id=property_id, viewer=user)
+    await visible_property(property_id=property_id, caller=user)
     with suppress(IntegrityError):  # already a favourite: the call is idempotent
         await Favorite.create(user_id=user.id, property_id=property_id)
 
