@@ -33,7 +33,7 @@ async def list_users(*, query: UserListQuery) -> Page[UserOut]:
         )
     users, next_cursor = await newest_first(rows, limit=query.limit, cursor=query.cursor)
     profiles = {
-        p.user_id: p  # type: ignore[attr-defined]
+        p.user_id: p
         for p in await AgentProfile.filter(user_id__in=[u.id for u in users])
     }
     items = [user_out(u, profiles.get(u.id)) for u in users]

@@ -39,6 +39,7 @@ class AvailabilitySlot(Model):
     agent: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="availability_slots", on_delete=fields.CASCADE
     )
+    agent_id: int  # the column behind `agent`
     weekday = fields.SmallIntField()  # 0 = Monday … 6 = Sunday
     start_minute = fields.SmallIntField()
     end_minute = fields.SmallIntField()
@@ -54,12 +55,15 @@ class Appointment(Model):
     property: fields.ForeignKeyNullableRelation[Property] = fields.ForeignKeyField(
         "models.Property", related_name="appointments", null=True, on_delete=fields.SET_NULL
     )
+    property_id: int | None  # the column behind `property`
     client: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="appointments_as_client", on_delete=fields.CASCADE
     )
+    client_id: int  # the column behind `client`
     agent: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="appointments_as_agent", on_delete=fields.CASCADE
     )
+    agent_id: int  # the column behind `agent`
     scheduled_at = fields.DatetimeField()
     # scheduled_at + duration, stored so the database can compare time ranges.
     ends_at = fields.DatetimeField()

@@ -21,10 +21,10 @@ async def party_appointment(*, appointment_id: int, caller: Principal) -> Appoin
 
 
 def require_agent(appointment: Appointment, caller: Principal) -> None:
-    if appointment.agent_id != caller.id:  # type: ignore[attr-defined]
+    if appointment.agent_id != caller.id:
         raise Forbidden("Only the agent of this appointment may do this")
 
 
 def require_client(appointment: Appointment, caller: Principal) -> None:
-    if appointment.client_id != caller.id:  # type: ignore[attr-defined]
+    if appointment.client_id != caller.id:
         raise Forbidden("Only the client of this appointment may do this")

@@ -49,9 +49,9 @@ COMPLETE = states.Move("completed", frozenset({S.CONFIRMED}), S.COMPLETED)
 def appointment_out(row: Appointment) -> AppointmentOut:
     return AppointmentOut(
         id=row.id,
-        property_id=row.property_id,  # type: ignore[attr-defined]
-        client_id=row.client_id,  # type: ignore[attr-defined]
-        agent_id=row.agent_id,  # type: ignore[attr-defined]
+        property_id=row.property_id,
+        client_id=row.client_id,
+        agent_id=row.agent_id,
         scheduled_at=row.scheduled_at,
         duration_minutes=row.duration_minutes,
         status=row.status,
@@ -64,7 +64,7 @@ def appointment_out(row: Appointment) -> AppointmentOut:
 
 async def book(*, rt: Runtime, caller: Principal, data: AppointmentIn) -> AppointmentOut:
     listing = await visible_property(property_id=data.property_id, caller=None)
-    agent_id: int = listing.agent_id  # type: ignore[attr-defined]
+    agent_id: int = listing.agent_id
     if agent_id == caller.id:
         raise Forbidden("You cannot book a viewing of your own listing")
     if listing.status in (PropertyStatus.RENTED, PropertyStatus.SOLD):
@@ -97,7 +97,7 @@ async def book(*, rt: Runtime, caller: Principal, data: AppointmentIn) -> Appoin
         if NO_OVERLAP in str(err):
             raise Conflict("The agent already has a viewing booked at that time") from None
         raise
-    await _tell(rt, row, row.agent_id, "appointment.requested", listing)  # type: ignore[attr-defined]
+    await _tell(rt, row, row.agent_id, "appointment.requested", listing)
     return appointment_out(row)
 
 
@@ -122,7 +122,7 @@ async def confirm(*, rt: Runtime, caller: Principal, appointment_id: int) -> App
     row = await party_appointment(appointment_id=appointment_id, caller=caller)
     require_agent(row, caller)
     return await _move(
-        rt, row, CONFIRM, tell=row.client_id,  # type: ignore[attr-defined]
+        rt, row, CONFIRM, tell=row.client_id,
         guard={"scheduled_at__gt": utcnow()},
         refused="The viewing's time has passed; it can no longer be confirmed",
     )
@@ -134,13 +134,13 @@ async def reject(
     row = await party_appointment(appointment_id=appointment_id, caller=caller)
     require_agent(row, caller)
     return await _move(
-        rt, row, REJECT, tell=row.client_id, values={"reject_reason": data.reason}  # type: ignore[attr-defined]
+        rt, row, REJECT, tell=row.client_id, values={"reject_reason": data.reason}
     )
 
 
 async def cancel(*, rt: Runtime, caller: Principal, appointment_id: int) -> AppointmentOut:
     row = await party_appointment(appointment_id=appointment_id, caller=caller)
-    other = row.agent_id if caller.id == row.client_id else row.client_id  # type: ignore[attr-defined]
+    other = row.agent_id if caller.id == row.client_id else row.client_id
     return await _move(rt, row, CANCEL, tell=other)
 
 
@@ -149,7 +149,7 @@ async def complete(*, rt: Runtime, caller: Principal, appointment_id: int) -> Ap
     require_agent(row, caller)
     # Not before the viewing has started.
     return await _move(
-        rt, row, COMPLETE, tell=row.client_id,  # type: ignore[attr-defined]
+        rt, row, COMPLETE, tell=row.client_id,
         guard={"scheduled_at__lte": utcnow()},
         refused="The viewing has not started yet; it cannot be completed before its time",
     )
@@ -172,9 +172,9 @@ async def _cancel_stale(rt: Runtime, appointment_id: int) -> bool:
     if not changed:
         return False  # another loop, or a party, got there first
     row = await Appointment.get(id=appointment_id)
-    listing = await Property.get_or_none(id=row.property_id)  # type: ignore[attr-defined]
+    listing = await Property.get_or_none(id=row.property_id)
     reason = "its time passed before it was confirmed"
-    for user_id in (row.client_id, row.agent_id):  # type: ignore[attr-defined]
+    for user_id in (row.client_id, row.agent_id):
         await _tell(rt, row, user_id, "appointment.canceled", listing, reason=reason)
     return True
 
@@ -203,8 +203,8 @@ async def cancel_for_closed_account(*, rt: Runtime, user_id: int) -> int:
         ):
             continue
         canceled += 1
-        other = row.agent_id if row.client_id == user_id else row.client_id  # type: ignore[attr-defined]
-        listing = await Property.get_or_none(id=row.property_id)  # type: ignore[attr-defined]
+        other = row.agent_id if row.client_id == user_id else row.client_id
+        listing = await Property.get_or_none(id=row.property_id)
         await _tell(
             rt, row, other, "appointment.canceled", listing,
             reason="the other party closed their account",
@@ -215,7 +215,7 @@ async def cancel_for_closed_account(*, rt: Runtime, user_id: int) -> int:
 async def tell_listing_removed(*, rt: Runtime, rows: list[Appointment], title: str) -> None:
     for row in rows:
         await _tell(
-            rt, row, row.client_id, "appointment.canceled", None,  # type: ignore[attr-defined]
+            rt, row, row.client_id, "appointment.canceled", None,
             reason=f"the listing “{title}” was removed",
         )
 
@@ -236,7 +236,7 @@ async def _move(
     )
     if outcome.changed:
         logger.info("appointment %s %s", row.id, move.done)
-        listing = await Property.get_or_none(id=row.property_id)  # type: ignore[attr-defined]
+        listing = await Property.get_or_none(id=row.property_id)
         await _tell(rt, outcome.row, tell, f"appointment.{move.target.value}", listing)
     return appointment_out(outcome.row)
 
@@ -263,7 +263,7 @@ async def _tell(
             event=event,
             data={
                 "appointment_id": row.id,
-                "property_id": row.property_id,  # type: ignore[attr-defined]
+                "property_id": row.property_id,
                 "summary": summary,
             },
         )

@@ -7,6 +7,7 @@ rotate inside the session (the "family"); presenting a used one revokes the sess
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 from tortoise import fields
@@ -20,6 +21,7 @@ class AuthSession(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
@@ -37,6 +39,7 @@ class RefreshToken(Model):
     session: fields.ForeignKeyRelation[AuthSession] = fields.ForeignKeyField(
         "models.AuthSession", related_name="refresh_tokens", on_delete=fields.CASCADE
     )
+    session_id: uuid.UUID  # the column behind `session`
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
@@ -58,6 +61,7 @@ class OtpCode(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="otp_codes", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     purpose = fields.CharEnumField(OtpPurpose, max_length=20)
     code_hash = fields.CharField(max_length=64)
     attempts = fields.IntField(default=0)
@@ -78,6 +82,7 @@ class ResetGrant(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="reset_grants", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

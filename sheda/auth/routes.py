@@ -138,7 +138,7 @@ async def otp_send(request: Request) -> HTTPResponse:
     "`{reset_token}` (10 minutes, single use). Wrong, expired, used or exhausted codes "
     "(5 tries) and unknown emails all give the same 400 `invalid_otp`.",
     body=OtpVerifyIn,
-    responses={200: VerifiedOut | ResetTokenOut},  # type: ignore[dict-item]
+    responses={200: VerifiedOut | ResetTokenOut},
     errors=(400,),
 )
 async def otp_verify(request: Request) -> HTTPResponse:

@@ -231,7 +231,7 @@ async def logout(*, rt: Runtime, caller: Principal, refresh_token: str | None) -
         # if it is the caller's: end_sessions looks at the caller's sessions alone).
         stored = await RefreshToken.get_or_none(token_hash=tokens.sha256_hex(refresh_token))
         if stored is not None:
-            ended.append(str(stored.session_id))  # type: ignore[attr-defined]
+            ended.append(str(stored.session_id))
     close_sockets = await end_sessions(rt, user_id=caller.id, reason="logout", only=ended)
     await close_sockets()
 

@@ -84,8 +84,8 @@ async def conversations(
     last_filter = Q()
     for c in page:
         last_filter |= Q(conversation_id=c.id, seq=c.last_seq)
-    last = {m.conversation_id: m for m in await Message.filter(last_filter)}  # type: ignore[attr-defined]
-    property_ids = {c.property_id for c in page if c.property_id}  # type: ignore[attr-defined]
+    last = {m.conversation_id: m for m in await Message.filter(last_filter)}
+    property_ids = {c.property_id for c in page if c.property_id}
     titles = dict(
         await Property.filter(id__in=property_ids).values_list("id", "title")
     ) if property_ids else {}
@@ -93,7 +93,7 @@ async def conversations(
     items = []
     for c in page:
         other = users.get(others[c.id])
-        pid = c.property_id  # type: ignore[attr-defined]
+        pid = c.property_id
         items.append(
             ConversationOut(
                 conversation_id=c.id,
@@ -181,9 +181,9 @@ async def sync_frames(*, user_id: int, seen: dict[int, int]) -> list[dict[str, A
         missed = await Message.filter(wanted).order_by("conversation_id", "seq").limit(SYNC_LIMIT)
         senders = {
             u.id: u
-            for u in await User.filter(id__in={m.sender_id for m in missed})  # type: ignore[attr-defined]
+            for u in await User.filter(id__in={m.sender_id for m in missed})
         }
         for row in missed:
-            frames.append(message_frame(message_out(row), senders[row.sender_id]))  # type: ignore[attr-defined]
+            frames.append(message_frame(message_out(row), senders[row.sender_id]))
     frames.append({"type": "synced", "conversations": {str(k): v for k, v in last_seq.items()}})
     return frames

@@ -20,9 +20,11 @@ class Conversation(Model):
     user_low: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="conversations_low", on_delete=fields.CASCADE
     )
+    user_low_id: int  # the column behind `user_low`
     user_high: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="conversations_high", on_delete=fields.CASCADE
     )
+    user_high_id: int  # the column behind `user_high`
     last_seq = fields.IntField(default=0)
     # Each member's read horizon: the highest seq they have read (or sent).
     low_read_seq = fields.IntField(default=0)
@@ -31,6 +33,7 @@ class Conversation(Model):
     property: fields.ForeignKeyNullableRelation[Property] = fields.ForeignKeyField(
         "models.Property", related_name="conversations", null=True, on_delete=fields.SET_NULL
     )
+    property_id: int | None  # the column behind `property`
     last_message_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -45,17 +48,21 @@ class Message(Model):
     conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
         "models.Conversation", related_name="messages", on_delete=fields.CASCADE
     )
+    conversation_id: int  # the column behind `conversation`
     seq = fields.IntField()
     sender: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sent_messages", on_delete=fields.CASCADE
     )
+    sender_id: int  # the column behind `sender`
     receiver: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="received_messages", on_delete=fields.CASCADE
     )
+    receiver_id: int  # the column behind `receiver`
     body = fields.TextField()
     property: fields.ForeignKeyNullableRelation[Property] = fields.ForeignKeyField(
         "models.Property", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
+    property_id: int | None  # the column behind `property`
     # The sender's own key for the message, to drop retries (NULLs never collide).
     client_id = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -72,9 +79,11 @@ class Block(Model):
     blocker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="blocks_made", on_delete=fields.CASCADE
     )
+    blocker_id: int  # the column behind `blocker`
     blocked: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="blocks_received", on_delete=fields.CASCADE
     )
+    blocked_id: int  # the column behind `blocked`
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -110,7 +110,7 @@ async def send_message(request: Request) -> HTTPResponse:
     description="A bare JSON array. Newest first with `offset`/`limit` (1..200, default "
     "100); with `after_seq=N`, the messages after seq N, oldest first.",
     query=HistoryQuery,
-    responses={200: list[MessageOut]},  # type: ignore[dict-item]
+    responses={200: list[MessageOut]},
     errors=(404, 422),
 )
 async def chat_history(request: Request, other_user_id: int) -> HTTPResponse:

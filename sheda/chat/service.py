@@ -41,23 +41,23 @@ def ordered(a: int, b: int) -> tuple[int, int]:
 
 
 def other_member(conversation: Conversation, user_id: int) -> int:
-    low, high = conversation.user_low_id, conversation.user_high_id  # type: ignore[attr-defined]
+    low, high = conversation.user_low_id, conversation.user_high_id
     return int(high if low == user_id else low)
 
 
 def read_column(conversation: Conversation, user_id: int) -> str:
-    return "low_read_seq" if conversation.user_low_id == user_id else "high_read_seq"  # type: ignore[attr-defined]
+    return "low_read_seq" if conversation.user_low_id == user_id else "high_read_seq"
 
 
 def message_out(row: Message) -> MessageOut:
     return MessageOut(
         id=row.id,
-        conversation_id=row.conversation_id,  # type: ignore[attr-defined]
+        conversation_id=row.conversation_id,
         seq=row.seq,
-        sender_id=row.sender_id,  # type: ignore[attr-defined]
-        receiver_id=row.receiver_id,  # type: ignore[attr-defined]
+        sender_id=row.sender_id,
+        receiver_id=row.receiver_id,
         message=row.body,
-        property_id=row.property_id,  # type: ignore[attr-defined]
+        property_id=row.property_id,
         client_id=row.client_id,
         created_at=row.created_at,
         timestamp=row.created_at,

@@ -4,6 +4,7 @@ place), parse a body or query into a pydantic schema, serialise an output schema
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import UnionType
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
@@ -49,7 +50,8 @@ def endpoint(
     tag: str,
     description: str = "",
     body: type[BaseModel] | dict[str, Any] | None = None,
-    responses: Mapping[int, type[BaseModel] | str | None] | None = None,
+    # A pydantic class, or any type pydantic reads (``list[X]``, ``A | B``), or a description.
+    responses: Mapping[int, type[Any] | UnionType | str | None] | None = None,
     errors: tuple[int, ...] = (),
     query: type[BaseModel] | None = None,
 ) -> Callable[[Handler], Handler]:

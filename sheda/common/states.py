@@ -54,6 +54,7 @@ async def apply(
         id=row_id, status__in=list(move.sources), **(guard or {})
     ).update(status=move.target, updated_at=utcnow(), **(values or {}))
     current = await model.get(id=row_id)
+    # Every state machine's model has a status column; Model itself does not say so.
     status = current.status  # type: ignore[attr-defined]
     if not changed and status != move.target:
         if status in move.sources:  # the guard said no

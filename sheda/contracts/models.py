@@ -39,15 +39,19 @@ class Contract(Model):
     property: fields.ForeignKeyNullableRelation[Property] = fields.ForeignKeyField(
         "models.Property", related_name="contracts", null=True, on_delete=fields.SET_NULL
     )
+    property_id: int | None  # the column behind `property`
     client: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="contracts_as_client", on_delete=fields.CASCADE
     )
+    client_id: int  # the column behind `client`
     agent: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="contracts_as_agent", on_delete=fields.CASCADE
     )
+    agent_id: int  # the column behind `agent`
     appointment: fields.ForeignKeyNullableRelation[Appointment] = fields.ForeignKeyField(
         "models.Appointment", related_name="contracts", null=True, on_delete=fields.SET_NULL
     )
+    appointment_id: int | None  # the column behind `appointment`
     contract_type = fields.CharEnumField(ListingType, max_length=10)
     # Price x months for rent (a listing's price is at most 12 integer digits, x 120).
     amount = fields.DecimalField(max_digits=18, decimal_places=2)

@@ -26,7 +26,7 @@ async def details(
             f"The viewing is {viewing.status.value}; payment details follow a confirmed or "
             "completed one"
         )
-    listing = await Property.get_or_none(id=viewing.property_id, is_active=True)  # type: ignore[attr-defined]
+    listing = await Property.get_or_none(id=viewing.property_id, is_active=True)
     if listing is None:
         raise NotFound("The listing of this viewing was removed or hidden")
     if listing.status != PropertyStatus.AVAILABLE and not await Contract.exists(
@@ -34,7 +34,7 @@ async def details(
     ):
         # Someone else's deal holds it (or it is let or sold): paying now would be wasted.
         raise Conflict(f"This listing is {listing.status.value}; it takes no new deal now")
-    account = await PaymentAccount.get_or_none(user_id=viewing.agent_id)  # type: ignore[attr-defined]
+    account = await PaymentAccount.get_or_none(user_id=viewing.agent_id)
     if account is None:
         raise Conflict("The agent has not added a payment account yet; ask them in the chat")
     rent = listing.listing_type == ListingType.RENT

@@ -23,10 +23,10 @@ async def visible_contract(*, contract_id: int, caller: Principal) -> Contract:
 
 
 def require_client(contract: Contract, caller: Principal) -> None:
-    if contract.client_id != caller.id:  # type: ignore[attr-defined]
+    if contract.client_id != caller.id:
         raise Forbidden("Only the client of this contract may do this")
 
 
 def require_agent(contract: Contract, caller: Principal) -> None:
-    if contract.agent_id != caller.id:  # type: ignore[attr-defined]
+    if contract.agent_id != caller.id:
         raise Forbidden("Only the agent of this contract may do this")

@@ -66,10 +66,10 @@ RELEASES = frozenset({S.DECLINED, S.CANCELED, S.EXPIRED})
 def contract_out(row: Contract) -> ContractOut:
     return ContractOut(
         id=row.id,
-        property_id=row.property_id,  # type: ignore[attr-defined]
-        client_id=row.client_id,  # type: ignore[attr-defined]
-        agent_id=row.agent_id,  # type: ignore[attr-defined]
-        appointment_id=row.appointment_id,  # type: ignore[attr-defined]
+        property_id=row.property_id,
+        client_id=row.client_id,
+        agent_id=row.agent_id,
+        appointment_id=row.appointment_id,
         contract_type=row.contract_type,
         amount=row.amount,
         rental_period_months=row.rental_period_months,
@@ -94,13 +94,13 @@ async def create(
     *, rt: Runtime, caller: Principal, property_id: int, data: ContractIn
 ) -> ContractOut:
     listing = await visible_property(property_id=property_id, caller=None)
-    agent_id: int = listing.agent_id  # type: ignore[attr-defined]
+    agent_id: int = listing.agent_id
     if agent_id == caller.id:
         raise Forbidden("You cannot make a contract on your own listing")
     viewing = await Appointment.get_or_none(id=data.appointment_id, client_id=caller.id)
     if viewing is None:
         raise NotFound("No such appointment")
-    if viewing.property_id != listing.id:  # type: ignore[attr-defined]
+    if viewing.property_id != listing.id:
         raise FieldError.one("body.appointment_id", "That viewing was of another listing")
     if viewing.status not in DEAL_READY:
         raise Conflict(
@@ -173,7 +173,7 @@ async def submit_payment(
     row = await visible_contract(contract_id=contract_id, caller=caller)
     require_client(row, caller)
     values = {"payment_reference": data.payment_reference}
-    return await _move(rt, row, SUBMIT, tell=[row.agent_id], values=values)  # type: ignore[attr-defined]
+    return await _move(rt, row, SUBMIT, tell=[row.agent_id], values=values)
 
 
 async def confirm_payment(*, rt: Runtime, caller: Principal, contract_id: int) -> ContractOut:
@@ -182,20 +182,20 @@ async def confirm_payment(*, rt: Runtime, caller: Principal, contract_id: int) -
     start = utcnow()
     end = add_months(start, row.rental_period_months) if row.rental_period_months else None
     return await _move(
-        rt, row, CONFIRM, tell=[row.client_id], values={"start_date": start, "end_date": end}  # type: ignore[attr-defined]
+        rt, row, CONFIRM, tell=[row.client_id], values={"start_date": start, "end_date": end}
     )
 
 
 async def decline_payment(*, rt: Runtime, caller: Principal, contract_id: int) -> ContractOut:
     row = await visible_contract(contract_id=contract_id, caller=caller)
     require_agent(row, caller)
-    return await _move(rt, row, DECLINE, tell=[row.client_id])  # type: ignore[attr-defined]
+    return await _move(rt, row, DECLINE, tell=[row.client_id])
 
 
 async def cancel(*, rt: Runtime, caller: Principal, contract_id: int) -> ContractOut:
     row = await visible_contract(contract_id=contract_id, caller=caller)
     require_client(row, caller)
-    return await _move(rt, row, CANCEL, tell=[row.agent_id])  # type: ignore[attr-defined]
+    return await _move(rt, row, CANCEL, tell=[row.agent_id])
 
 
 async def expire(*, rt: Runtime, contract_id: int, caller: Principal) -> ContractOut:
@@ -204,7 +204,7 @@ async def expire(*, rt: Runtime, contract_id: int, caller: Principal) -> Contrac
     row = await visible_contract(contract_id=contract_id, caller=caller)
     if row.contract_type != ListingType.RENT:
         raise Conflict("A sale does not expire; only rentals do")
-    return await _move(rt, row, EXPIRE, tell=[row.client_id, row.agent_id])  # type: ignore[attr-defined]
+    return await _move(rt, row, EXPIRE, tell=[row.client_id, row.agent_id])
 
 
 async def expire_due(*, rt: Runtime, now: datetime, batch: int = 500) -> int:
@@ -234,7 +234,7 @@ async def _close(rt: Runtime, contract_id: int, move: states.Move[S]) -> bool:
         return False
     outcome = await _apply(row, move)
     if outcome.changed:
-        await _notify_move(rt, outcome.row, move, [row.client_id, row.agent_id])  # type: ignore[attr-defined]
+        await _notify_move(rt, outcome.row, move, [row.client_id, row.agent_id])
     return outcome.changed
 
 
@@ -247,7 +247,7 @@ async def cancel_for_closed_account(*, rt: Runtime, user_id: int) -> int:
         outcome = await _apply(row, CANCEL)
         if outcome.changed:
             canceled += 1
-            await _notify_move(rt, outcome.row, CANCEL, [row.agent_id])  # type: ignore[attr-defined]
+            await _notify_move(rt, outcome.row, CANCEL, [row.agent_id])
     return canceled
 
 
@@ -271,22 +271,22 @@ async def _apply(
     """The contract's move and the listing's status change, in one transaction."""
     async with in_transaction():
         outcome = await states.apply(Contract, row.id, move, noun="contract", values=values)
-        if outcome.changed and row.property_id is not None:  # type: ignore[attr-defined]
-            await _update_listing(row, move.target)
+        if outcome.changed and row.property_id is not None:
+            await _update_listing(row.property_id, row.contract_type, move.target)
     if outcome.changed:
         logger.info("contract %s %s", row.id, move.done)
     return outcome
 
 
-async def _update_listing(row: Contract, status: S) -> None:
+async def _update_listing(property_id: int, contract_type: ListingType, status: S) -> None:
     if status is S.ACTIVE:
-        await deals.settle(row.property_id, row.contract_type)  # type: ignore[attr-defined]
+        await deals.settle(property_id, contract_type)
     elif status in RELEASES:
-        await deals.release(row.property_id)  # type: ignore[attr-defined]
+        await deals.release(property_id)
 
 
 async def _notify_move(rt: Runtime, row: Contract, move: states.Move[S], tell: list[int]) -> None:
-    title = await Property.filter(id=row.property_id).first().values_list("title", flat=True)  # type: ignore[attr-defined]
+    title = await Property.filter(id=row.property_id).first().values_list("title", flat=True)
     for user_id in tell:
         await _tell(rt, row, user_id, f"contract.{move.target.value}", title)
 
@@ -302,8 +302,8 @@ async def _tell(rt: Runtime, row: Contract, user_id: int, event: str, title: Any
             event=event,
             data={
                 "contract_id": row.id,
-                "property_id": row.property_id,  # type: ignore[attr-defined]
-                "appointment_id": row.appointment_id,  # type: ignore[attr-defined]
+                "property_id": row.property_id,
+                "appointment_id": row.appointment_id,
                 "summary": summary,
             },
         )

@@ -42,8 +42,10 @@ async def health(request: Request) -> HTTPResponse:
     database = "ok" if await ping_db() else "down"
     redis = await sheda_redis.ping(runtime(request).redis)
     ok = database == "ok" and redis != "down"
-    status = "draining" if runtime(request).draining else "ok" if ok else "degraded"
-    out = HealthOut(status=status, database=database, redis=redis)  # type: ignore[arg-type]
+    status: Literal["ok", "degraded", "draining"] = (
+        "draining" if runtime(request).draining else "ok" if ok else "degraded"
+    )
+    out = HealthOut.model_validate({"status": status, "database": database, "redis": redis})
     return respond(out, status=200 if status == "ok" else 503)
 
 

@@ -30,10 +30,12 @@ class Inquiry(Model):
     property: fields.ForeignKeyRelation[Property] = fields.ForeignKeyField(
         "models.Property", related_name="inquiries", on_delete=fields.CASCADE
     )
+    property_id: int  # the column behind `property`
     # Who asked, when they were signed in; leads from anonymous visitors have none.
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="inquiries", null=True, on_delete=fields.SET_NULL
     )
+    user_id: int | None  # the column behind `user`
     full_name = fields.CharField(max_length=120)
     email = fields.CharField(max_length=254)
     phone = fields.CharField(max_length=16, null=True)
@@ -54,9 +56,11 @@ class InquiryNote(Model):
     inquiry: fields.ForeignKeyRelation[Inquiry] = fields.ForeignKeyField(
         "models.Inquiry", related_name="notes", on_delete=fields.CASCADE
     )
+    inquiry_id: int  # the column behind `inquiry`
     author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="inquiry_notes", on_delete=fields.RESTRICT
     )
+    author_id: int  # the column behind `author`
     text = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -49,8 +49,8 @@ _TYPE_WORDS = {
 def inquiry_out(row: Inquiry) -> InquiryOut:
     return InquiryOut(
         id=row.id,
-        property_id=row.property_id,  # type: ignore[attr-defined]
-        user_id=row.user_id,  # type: ignore[attr-defined]
+        property_id=row.property_id,
+        user_id=row.user_id,
         full_name=row.full_name,
         email=row.email,
         phone=row.phone,
@@ -85,7 +85,7 @@ async def create(*, rt: Runtime, data: InquiryIn, caller: Principal | None, ip: 
     try:
         await notify(
             rt=rt,
-            user_id=listing.agent_id,  # type: ignore[attr-defined]
+            user_id=listing.agent_id,
             event="inquiry.created",
             data={"inquiry_id": row.id, "property_id": listing.id, "summary": summary},
         )

@@ -13,6 +13,7 @@ class Notification(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="notifications", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     event = fields.CharField(max_length=40)
     data: dict = fields.JSONField(default=dict)
     read_at = fields.DatetimeField(null=True)

@@ -36,6 +36,7 @@ class Property(Model):
     agent: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="properties", on_delete=fields.RESTRICT
     )
+    agent_id: int  # the column behind `agent`
     title = fields.CharField(max_length=200)
     description = fields.TextField()
     property_type = fields.CharEnumField(PropertyType, max_length=20)
@@ -82,6 +83,7 @@ class PropertyImage(Model):
     property: fields.ForeignKeyRelation[Property] = fields.ForeignKeyField(
         "models.Property", related_name="images", on_delete=fields.CASCADE
     )
+    property_id: int  # the column behind `property`
     url = fields.CharField(max_length=300)
     is_primary = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
@@ -97,9 +99,11 @@ class Favorite(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="favorites", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     property: fields.ForeignKeyRelation[Property] = fields.ForeignKeyField(
         "models.Property", related_name="favorited_by", on_delete=fields.CASCADE
     )
+    property_id: int  # the column behind `property`
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

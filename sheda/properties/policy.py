@@ -18,7 +18,7 @@ async def visible_property(*, property_id: int, caller: Principal | None) -> Pro
     if found is None:
         raise NotFound("No such property")
     if not found.is_active and not (
-        caller is not None and (found.agent_id == caller.id or is_admin(caller))  # type: ignore[attr-defined]
+        caller is not None and (found.agent_id == caller.id or is_admin(caller))
     ):
         raise NotFound("No such property")
     return found
@@ -28,6 +28,6 @@ async def owned_property(*, property_id: int, caller: Principal) -> Property:
     """A listing the caller may change: 404 when they cannot see it, 403 when they can
     see it but it is someone else's."""
     found = await visible_property(property_id=property_id, caller=caller)
-    if found.agent_id != caller.id:  # type: ignore[attr-defined]
+    if found.agent_id != caller.id:
         raise Forbidden("Only the listing's agent may change it")
     return found

@@ -24,7 +24,7 @@ async def properties_out(rows: Sequence[Property]) -> list[PropertyOut]:
     ids = [row.id for row in rows]
     images: dict[int, list[ImageOut]] = defaultdict(list)
     for image in await PropertyImage.filter(property_id__in=ids).order_by("position", "id"):
-        images[image.property_id].append(image_out(image))  # type: ignore[attr-defined]
+        images[image.property_id].append(image_out(image))
     return [_out(row, images[row.id]) for row in rows]
 
 
@@ -35,7 +35,7 @@ async def property_out(row: Property) -> PropertyOut:
 def _out(row: Property, images: list[ImageOut]) -> PropertyOut:
     return PropertyOut(
         id=row.id,
-        agent_id=row.agent_id,  # type: ignore[attr-defined]
+        agent_id=row.agent_id,
         title=row.title,
         description=row.description,
         property_type=row.property_type,

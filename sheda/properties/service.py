@@ -67,7 +67,7 @@ async def detail(
     row = await visible_property(property_id=property_id, caller=caller)
     out = await property_out(row)
     agent = await users.public_profile(
-        user_id=row.agent_id,  # type: ignore[attr-defined]
+        user_id=row.agent_id,
         online=online,
         listings_count=count_active_listings,
         include_inactive=True,
@@ -145,7 +145,7 @@ async def update(
 
 async def delete(*, rt: Runtime, caller: Principal, property_id: int) -> None:
     row = await visible_property(property_id=property_id, caller=caller)
-    if not is_admin(caller) and row.agent_id != caller.id:  # type: ignore[attr-defined]
+    if not is_admin(caller) and row.agent_id != caller.id:
         raise Forbidden("Only the listing's agent or an admin may delete it")
     if row.status == PropertyStatus.PENDING:
         raise Conflict(REMOVAL_HELD)

@@ -60,6 +60,7 @@ class AgentProfile(Model):
     user: fields.OneToOneRelation[User] = fields.OneToOneField(
         "models.User", related_name="agent_profile", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     agency_name = fields.CharField(max_length=120, null=True)
     license_number = fields.CharField(max_length=60, null=True)
     rating = fields.DecimalField(max_digits=3, decimal_places=2, null=True)
@@ -78,6 +79,7 @@ class PaymentAccount(Model):
     user: fields.OneToOneRelation[User] = fields.OneToOneField(
         "models.User", related_name="payment_account", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     bank_name = fields.CharField(max_length=120)
     account_name = fields.CharField(max_length=120)
     account_number = fields.CharField(max_length=34)
