@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from sheda.appointments.models import AppointmentStatus
-from sheda.common.schemas import AwareDatetime, Input, PageQuery
+from sheda.common.schemas import AwareDatetime, Input, Output, PageQuery
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 MAX_SLOTS = 50
@@ -101,7 +101,7 @@ class RejectIn(Input):
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
-class AppointmentOut(BaseModel):
+class AppointmentOut(Output):
     id: int
     property_id: int | None = Field(description="null once the listing was deleted")
     client_id: int

@@ -47,19 +47,7 @@ COMPLETE = states.Move("completed", frozenset({S.CONFIRMED}), S.COMPLETED)
 
 
 def appointment_out(row: Appointment) -> AppointmentOut:
-    return AppointmentOut(
-        id=row.id,
-        property_id=row.property_id,
-        client_id=row.client_id,
-        agent_id=row.agent_id,
-        scheduled_at=row.scheduled_at,
-        duration_minutes=row.duration_minutes,
-        status=row.status,
-        note=row.note,
-        reject_reason=row.reject_reason,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return AppointmentOut.model_validate(row)
 
 
 async def book(*, rt: Runtime, caller: Principal, data: AppointmentIn) -> AppointmentOut:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
-from sheda.common.schemas import Input, PageQuery
+from sheda.common.schemas import Input, Output, PageQuery
 
 MessageText = Annotated[
     str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=False)
@@ -24,17 +24,21 @@ class SendIn(Input):
     client_id: ClientKey | None = None
 
 
-class MessageOut(BaseModel):
+class MessageOut(Output):
     id: int
     conversation_id: int
     seq: int
     sender_id: int
     receiver_id: int
-    message: str
+    # Read from a Message row (its text is `body`) or from a dict that names it `message`.
+    message: str = Field(validation_alias=AliasChoices("message", "body"))
     property_id: int | None
     client_id: str | None
     created_at: datetime
-    timestamp: datetime = Field(description="Equals created_at (kept for older clients)")
+    timestamp: datetime = Field(
+        validation_alias=AliasChoices("timestamp", "created_at"),
+        description="Equals created_at (kept for older clients)",
+    )
     read_at: datetime | None
 
 

@@ -50,19 +50,7 @@ def read_column(conversation: Conversation, user_id: int) -> str:
 
 
 def message_out(row: Message) -> MessageOut:
-    return MessageOut(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        seq=row.seq,
-        sender_id=row.sender_id,
-        receiver_id=row.receiver_id,
-        message=row.body,
-        property_id=row.property_id,
-        client_id=row.client_id,
-        created_at=row.created_at,
-        timestamp=row.created_at,
-        read_at=row.read_at,
-    )
+    return MessageOut.model_validate(row)
 
 
 async def member_conversation(*, conversation_id: int, user_id: int) -> Conversation:

@@ -93,19 +93,8 @@ async def store_message(
     row: dict[str, Any] = rows[0]
     message = None
     if row["id"] is not None:
-        message = MessageOut(
-            id=row["id"],
-            conversation_id=row["conversation_id"],
-            seq=row["seq"],
-            sender_id=row["sender_id"],
-            receiver_id=row["receiver_id"],
-            message=row["body"],
-            property_id=row["property_id"],
-            client_id=row["client_id"],
-            created_at=row["created_at"],
-            timestamp=row["created_at"],
-            read_at=row["read_at"],
-        )
+        # The row names the message's columns as the table does (`body`, `created_at`).
+        message = MessageOut.model_validate(row)
     return Outcome(
         receiver_ok=row["receiver_ok"],
         blocked=row["blocked"],

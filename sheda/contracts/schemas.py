@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, PlainSerializer, StringConstraints
 
 from sheda.appointments.schemas import PartyRole
-from sheda.common.schemas import Input, PageQuery
+from sheda.common.schemas import Input, Output, PageQuery
 from sheda.contracts.models import ContractStatus
 from sheda.properties.models import ListingType
 from sheda.users.schemas import PaymentAccountOut
@@ -33,7 +33,7 @@ class PaymentSubmittedIn(Input):
     )
 
 
-class ContractOut(BaseModel):
+class ContractOut(Output):
     id: int
     property_id: int | None = Field(description="null once the listing was deleted")
     client_id: int

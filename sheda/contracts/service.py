@@ -64,22 +64,7 @@ RELEASES = frozenset({S.DECLINED, S.CANCELED, S.EXPIRED})
 
 
 def contract_out(row: Contract) -> ContractOut:
-    return ContractOut(
-        id=row.id,
-        property_id=row.property_id,
-        client_id=row.client_id,
-        agent_id=row.agent_id,
-        appointment_id=row.appointment_id,
-        contract_type=row.contract_type,
-        amount=row.amount,
-        rental_period_months=row.rental_period_months,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        status=row.status,
-        payment_reference=row.payment_reference,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return ContractOut.model_validate(row)
 
 
 def add_months(moment: datetime, months: int) -> datetime:

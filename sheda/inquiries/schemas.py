@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from sheda.common.pagination import MAX_DB_ID
-from sheda.common.schemas import Input, PageQuery
+from sheda.common.schemas import Input, Output, PageQuery
 from sheda.inquiries.models import InquiryStatus, InquiryType
 from sheda.users.schemas import Email, Phone
 
@@ -42,7 +42,7 @@ class InquiryQuery(PageQuery):
     property_id: DbId | None = None
 
 
-class InquiryOut(BaseModel):
+class InquiryOut(Output):
     id: int
     property_id: int
     user_id: int | None
@@ -57,7 +57,7 @@ class InquiryOut(BaseModel):
     updated_at: datetime
 
 
-class InquiryNoteOut(BaseModel):
+class InquiryNoteOut(Output):
     id: int
     author_id: int
     text: str

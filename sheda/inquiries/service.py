@@ -47,20 +47,7 @@ _TYPE_WORDS = {
 
 
 def inquiry_out(row: Inquiry) -> InquiryOut:
-    return InquiryOut(
-        id=row.id,
-        property_id=row.property_id,
-        user_id=row.user_id,
-        full_name=row.full_name,
-        email=row.email,
-        phone=row.phone,
-        message=row.message,
-        inquiry_type=row.inquiry_type,
-        preferred_contact_time=row.preferred_contact_time,
-        status=row.status,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return InquiryOut.model_validate(row)
 
 
 async def create(*, rt: Runtime, data: InquiryIn, caller: Principal | None, ip: str) -> InquiryOut:

@@ -3,12 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
-from sheda.common.schemas import PageQuery
+from sheda.common.schemas import Output, PageQuery
 
 
-class NotificationOut(BaseModel):
+class NotificationOut(Output):
     id: int
     event: str
     data: dict[str, Any]

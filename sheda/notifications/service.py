@@ -21,9 +21,7 @@ from sheda.notifications.schemas import NotificationOut, NotificationQuery
 
 
 def notification_out(row: Notification) -> NotificationOut:
-    return NotificationOut(
-        id=row.id, event=row.event, data=row.data, read_at=row.read_at, created_at=row.created_at
-    )
+    return NotificationOut.model_validate(row)
 
 
 async def notify(*, rt: Runtime, user_id: int, event: str, data: dict[str, Any]) -> NotificationOut:

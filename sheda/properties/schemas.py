@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from sheda.common.schemas import Input, Page, PageQuery
+from sheda.common.schemas import Input, Output, Page, PageQuery
 from sheda.properties.models import ListingType, PropertyStatus, PropertyType
 from sheda.users.schemas import PublicUserOut
 
@@ -97,7 +97,7 @@ def _amenities(values: list[str]) -> list[str]:
 Amenities = Annotated[list[str], Field(max_length=50), AfterValidator(_amenities)]
 
 
-class ImageOut(BaseModel):
+class ImageOut(Output):
     id: int
     url: str
     is_primary: bool

@@ -13,9 +13,7 @@ from sheda.properties.schemas import ImageOut, PropertyOut
 
 
 def image_out(image: PropertyImage) -> ImageOut:
-    return ImageOut(
-        id=image.id, url=image.url, is_primary=image.is_primary, position=image.position
-    )
+    return ImageOut.model_validate(image)
 
 
 async def properties_out(rows: Sequence[Property]) -> list[PropertyOut]:
