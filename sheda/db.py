@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.asyncpg import AsyncpgDBClient
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import IntegrityError
 
 from sheda.config import Settings, load_settings
 
@@ -196,3 +199,62 @@ async def ping_db() -> bool:
         logger.warning("database ping failed", exc_info=True)
         return False
     return True
+
+
+# --- constraints ----------------------------------------------------------------------------
+
+
+
+
+_UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: (.+)")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _chain(error: BaseException) -> Iterator[object]:
+    seen: set[int] = set()
+    stack: list[object] = [error]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        if isinstance(item, BaseException):
+            stack.extend(arg for arg in item.args if isinstance(arg, BaseException))
+            stack.extend(cause for cause in (item.__cause__, item.__context__) if cause)
+
+
+async def violated_constraint(error: IntegrityError) -> str | None:
+    """Which database constraint a failed write broke, by name: the domains name their
+    constraints (a unique index, an exclusion constraint, a trigger) and recognise a
+    violation by that name on both backends, not by searching the error's text.
+
+    PostgreSQL reports the name (asyncpg's ``constraint_name``). SQLite reports the columns
+    of a violated unique index ("UNIQUE constraint failed: contracts.property_id"), so the
+    index is found among the table's unique indexes by its columns; a trigger that enforces
+    a rule raises with the rule's name as its message. None when the error names none."""
+    for item in _chain(error):
+        name = getattr(item, "constraint_name", None)  # asyncpg
+        if isinstance(name, str) and name:
+            return name
+    text = str(error).strip()
+    columns = _UNIQUE_COLUMNS.search(text)
+    if columns:
+        return await _sqlite_unique_index([part.strip() for part in columns.group(1).split(",")])
+    return text if _NAME.fullmatch(text) else None  # a trigger's RAISE(ABORT, '<name>')
+
+
+async def _sqlite_unique_index(qualified: list[str]) -> str | None:
+    table = qualified[0].partition(".")[0]
+    wanted = [column.partition(".")[2] for column in qualified]
+    if not _NAME.fullmatch(table):
+        return None
+    conn = connections.get("default")
+    for index in await conn.execute_query_dict(f'PRAGMA index_list("{table}")'):
+        if not index["unique"]:
+            continue
+        name = str(index["name"])
+        columns = await conn.execute_query_dict(f"PRAGMA index_info(\"{name}\")")
+        if [column["name"] for column in columns] == wanted:
+            return name
+    return None

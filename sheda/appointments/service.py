@@ -30,6 +30,7 @@ from sheda.common.context import Runtime
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
 from sheda.common.sweep import sweep
+from sheda.db import violated_constraint
 from sheda.errors import Conflict, FieldError, Forbidden
 from sheda.notifications.service import notify
 from sheda.properties.models import Property, PropertyStatus
@@ -82,7 +83,7 @@ async def book(*, rt: Runtime, caller: Principal, data: AppointmentIn) -> Appoin
             note=data.note,
         )
     except IntegrityError as err:
-        if NO_OVERLAP in str(err):
+        if await violated_constraint(err) == NO_OVERLAP:
             raise Conflict("The agent already has a viewing booked at that time") from None
         raise
     await _tell(rt, row, row.agent_id, "appointment.requested", listing)

@@ -37,6 +37,7 @@ from sheda.contracts.schemas import (
     ContractQuery,
     PaymentSubmittedIn,
 )
+from sheda.db import violated_constraint
 from sheda.errors import Conflict, FieldError, Forbidden, NotFound
 from sheda.notifications.service import notify
 from sheda.properties import deals
@@ -123,8 +124,7 @@ async def create(
                 rental_period_months=months,
             )
         except IntegrityError as err:
-            # PostgreSQL names the index; SQLite names the column of the unique index.
-            if any(name in str(err) for name in (ONE_OPEN_PER_PROPERTY, "contracts.property_id")):
+            if await violated_constraint(err) == ONE_OPEN_PER_PROPERTY:
                 raise Conflict("This listing already has a deal in progress") from None
             raise
     await _tell(rt, row, agent_id, "contract.created", listing.title)
