@@ -6,31 +6,41 @@ import logging
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sanic import HTTPResponse, Request
 from sanic.exceptions import RequestCancelled, SanicException
 from sanic.handlers import ErrorHandler
-from sanic.response import json
 from tortoise import exceptions as tortoise_exceptions
 
 logger = logging.getLogger("sheda.errors")
+
+
+class FieldErrorItem(BaseModel):
+    field: str
+    message: str
+
+
+# API.md's error body: the one shape of every error response, and the OpenAPI document's
+# error schema; `errors` only on 422.
+class ErrorBody(BaseModel):
+    detail: str
+    code: str
+    request_id: str
+    errors: list[FieldErrorItem] | None = None
 
 
 class AppError(Exception):
     status = 500
     code = "internal_error"
     detail = "Internal server error"
+    errors: list[FieldErrorItem] | None = None
 
     def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
         super().__init__(detail or self.detail)
         self.detail = detail or self.detail
         self.headers = headers or {}
-
-    def body(self) -> dict[str, Any]:
-        return {"detail": self.detail, "code": self.code}
 
 
 class BadRequest(AppError):
@@ -80,7 +90,7 @@ class FieldError(AppError):
 
     def __init__(self, errors: Sequence[tuple[str, str]], detail: str | None = None):
         super().__init__(detail)
-        self.errors = [{"field": f, "message": m} for f, m in errors]
+        self.errors = [FieldErrorItem(field=f, message=m) for f, m in errors]
 
     @classmethod
     def one(cls, field: str, message: str) -> FieldError:
@@ -96,9 +106,6 @@ class FieldError(AppError):
                 message = "This field is not allowed"
             errors.append((path, message))
         return cls(errors)
-
-    def body(self) -> dict[str, Any]:
-        return {**super().body(), "errors": self.errors}
 
 
 class RateLimited(AppError):
@@ -151,13 +158,20 @@ def request_id(request: Request) -> str:
 def error_response(
     request: Request | None,
     status: int,
-    body: dict[str, Any],
+    *,
+    detail: str,
+    code: str,
+    errors: list[FieldErrorItem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> HTTPResponse:
     rid = request_id(request) if request is not None else ""
-    body = {**body, "request_id": rid}
-    all_headers = {"X-Request-ID": rid, **(headers or {})}
-    return json(body, status=status, headers=all_headers)
+    body = ErrorBody(detail=detail, code=code, request_id=rid, errors=errors)
+    return HTTPResponse(
+        body.model_dump_json(exclude_none=True),
+        status=status,
+        headers={"X-Request-ID": rid, **(headers or {})},
+        content_type="application/json",
+    )
 
 
 # What a database outage looks like from here (PostgreSQL stopped, restarting, refusing
@@ -210,7 +224,10 @@ class JsonErrorHandler(ErrorHandler):
 
     def default(self, request: Request, exception: Exception) -> HTTPResponse:
         if isinstance(exception, AppError):
-            return error_response(request, exception.status, exception.body(), exception.headers)
+            return error_response(
+                request, exception.status, detail=exception.detail, code=exception.code,
+                errors=exception.errors, headers=exception.headers,
+            )
         if isinstance(exception, SanicException) and exception.status_code < 500:
             status = exception.status_code
             if status == 413 and str(exception) == _HEAD_TOO_LARGE:
@@ -220,15 +237,14 @@ class JsonErrorHandler(ErrorHandler):
             headers = dict(getattr(exception, "headers", None) or {})
             if status == 405 and "Allow" not in headers:
                 headers["Allow"] = _allowed_methods(request)
-            return error_response(request, status, {"detail": detail, "code": code}, headers)
+            return error_response(request, status, detail=detail, code=code, headers=headers)
         if isinstance(exception, RequestCancelled):
             # The client went away mid-request (a probe timing out, a closed tab): nobody
             # reads this answer, and it is not a fault of the server.
             logger.info("request %s cancelled by the client", getattr(request, "id", "?"))
-            body = {"detail": "Request cancelled", "code": "unavailable"}
-            return error_response(request, 503, body)
+            return error_response(request, 503, detail="Request cancelled", code="unavailable")
         if isinstance(exception, SanicException) and exception.status_code == 503:
-            return error_response(request, 503, {"detail": str(exception), "code": "unavailable"})
+            return error_response(request, 503, detail=str(exception), code="unavailable")
         if is_database_outage(exception):
             # Not a fault of this request: the client retries shortly (the pool reconnects by
             # itself once PostgreSQL answers again). One line, no traceback per request.
@@ -237,12 +253,12 @@ class JsonErrorHandler(ErrorHandler):
                 getattr(request, "method", "?"), getattr(request, "path", "?"),
                 request_id(request), _outage_cause(exception),
             )
-            body = {"detail": "The database is unavailable; retry shortly", "code": "unavailable"}
-            return error_response(request, 503, body, {"Retry-After": "2"})
+            return error_response(
+                request, 503, detail="The database is unavailable; retry shortly",
+                code="unavailable", headers={"Retry-After": "2"},
+            )
         self.log(request, exception)
-        return error_response(
-            request, 500, {"detail": "Internal server error", "code": "internal_error"}
-        )
+        return error_response(request, 500, detail="Internal server error", code="internal_error")
 
 
 # Sanic's message when the request line and headers exceed its header limit (it says 413).
@@ -258,10 +274,10 @@ def _head_too_large(request: Request) -> HTTPResponse:
     limit = int(getattr(stream, "HEADER_MAX_SIZE", 0))
     line_end = received.find(b"\r\n")
     if line_end == -1 or line_end >= limit:
-        body = {"detail": "The URL is too long", "code": "uri_too_long"}
-        return error_response(request, 414, body)
-    body = {"detail": "The request headers are too large", "code": "headers_too_large"}
-    return error_response(request, 431, body)
+        return error_response(request, 414, detail="The URL is too long", code="uri_too_long")
+    return error_response(
+        request, 431, detail="The request headers are too large", code="headers_too_large"
+    )
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -20,7 +20,7 @@ from sheda.common import jsontext
 from sheda.common.access import ACCESS_ATTR, Access
 from sheda.common.context import Runtime
 from sheda.common.openapi import input_schema_ref, schema_properties, schema_ref
-from sheda.errors import BadRequest, FieldError, UnsupportedMediaType
+from sheda.errors import BadRequest, ErrorBody, FieldError, UnsupportedMediaType
 
 Schema = TypeVar("Schema", bound=BaseModel)
 Handler = TypeVar("Handler", bound=Callable[..., Any])
@@ -116,18 +116,6 @@ def query_parameters(schema: type[BaseModel]) -> list[dict[str, Any] | Parameter
         )
         for name, field in schema.model_fields.items()
     ]
-
-
-class FieldErrorItem(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorBody(BaseModel):
-    detail: str
-    code: str
-    request_id: str
-    errors: list[FieldErrorItem] | None = None
 
 
 def validate(schema: type[Schema], data: Any, location: str = "body") -> Schema:
