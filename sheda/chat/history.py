@@ -6,10 +6,10 @@ messages (members, their last messages, users and listings are each fetched in o
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from tortoise.expressions import Q
 
+from sheda.chat.frames import Frame, MessageFrame, ReadFrame, SyncedFrame
 from sheda.chat.hub import Hub
 from sheda.chat.models import Conversation, Message
 from sheda.chat.schemas import (
@@ -23,7 +23,6 @@ from sheda.chat.schemas import (
 from sheda.chat.service import (
     SYNC_LIMIT,
     member_conversation,
-    message_frame,
     message_out,
     other_member,
     pair_conversation,
@@ -156,16 +155,11 @@ async def mark_read(*, hub: Hub, user_id: int, conversation_id: int, up_to_seq: 
     if moved:
         await hub.send(
             other_member(conversation, user_id),
-            {
-                "type": "read",
-                "conversation_id": conversation.id,
-                "reader_id": user_id,
-                "up_to_seq": up_to,
-            },
+            ReadFrame(conversation_id=conversation.id, reader_id=user_id, up_to_seq=up_to),
         )
 
 
-async def sync_frames(*, user_id: int, seen: dict[int, int]) -> list[dict[str, Any]]:
+async def sync_frames(*, user_id: int, seen: dict[int, int]) -> list[Frame]:
     """Missed messages of the named conversations as message frames in seq order, then
     ``synced`` with the last seq of every conversation of the user."""
     mine = await Conversation.filter(_mine(user_id)).values_list("id", "last_seq")
@@ -176,7 +170,7 @@ async def sync_frames(*, user_id: int, seen: dict[int, int]) -> list[dict[str, A
         if cid in last_seq and last_seq[cid] > seen_seq:
             wanted |= Q(conversation_id=cid, seq__gt=seen_seq)
             any_wanted = True
-    frames: list[dict[str, Any]] = []
+    frames: list[Frame] = []
     if any_wanted:
         missed = await Message.filter(wanted).order_by("conversation_id", "seq").limit(SYNC_LIMIT)
         senders = {
@@ -184,6 +178,6 @@ async def sync_frames(*, user_id: int, seen: dict[int, int]) -> list[dict[str, A
             for u in await User.filter(id__in={m.sender_id for m in missed})
         }
         for row in missed:
-            frames.append(message_frame(message_out(row), senders[row.sender_id]))
-    frames.append({"type": "synced", "conversations": {str(k): v for k, v in last_seq.items()}})
+            frames.append(MessageFrame.of(message_out(row), senders[row.sender_id]))
+    frames.append(SyncedFrame(conversations={str(k): v for k, v in last_seq.items()}))
     return frames

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 
 from sheda import metrics
+from sheda.chat.frames import Frame, encode
 from sheda.common import jsontext
 from sheda.common.context import Runtime
 from sheda.common.sockets import CLOSE_SLOW_CONSUMER
@@ -146,12 +147,10 @@ class Hub:
     # An envelope is {"frame": "<serialised frame>", "skip": socket id or null} for a frame,
     # or {"close": code, "sessions": [...] or null, "keep": session id or null}.
 
-    async def send(
-        self, user_id: int, frame: dict[str, Any] | str, *, skip: str | None = None
-    ) -> None:
+    async def send(self, user_id: int, frame: Frame | str, *, skip: str | None = None) -> None:
         """Deliver ``frame`` to every socket of ``user_id`` on every worker but ``skip``.
-        Pass the frame already serialised when it goes to several users."""
-        text = frame if isinstance(frame, str) else jsontext.dumps_text(frame)
+        Pass the frame already encoded when it goes to several users."""
+        text = frame if isinstance(frame, str) else encode(frame)
         await self._publish(user_id, {"frame": text, "skip": skip})
 
     async def close_sessions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sheda.chat.frames import NotificationFrame
 from sheda.chat.hub import hub_of
 from sheda.common.context import Runtime
 from sheda.common.events import EventBus, FollowUp
@@ -14,16 +15,13 @@ async def push_notification(event: NotificationStored, rt: Runtime) -> FollowUp:
     notification = event.notification
 
     async def push() -> None:
-        await hub_of(rt).send(
-            event.user_id,
-            {
-                "type": "notification",
-                "id": notification.id,
-                "event": notification.event,
-                "data": notification.data,
-                "created_at": notification.created_at.isoformat().replace("+00:00", "Z"),
-            },
+        frame = NotificationFrame(
+            id=notification.id,
+            event=notification.event,
+            data=notification.data,
+            created_at=notification.created_at,
         )
+        await hub_of(rt).send(event.user_id, frame)
 
     return push
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, Field, StringConstraints
 
 from sheda.common.schemas import Input, Output, PageQuery
 
@@ -83,33 +83,3 @@ class UnreadOut(BaseModel):
 class TicketOut(BaseModel):
     ticket: str
     expires_in: int
-
-
-class _Frame(BaseModel):
-    """Client frames: the ``type`` key is the dispatcher's; unknown keys are ignored so
-    newer clients can talk to this server."""
-
-    model_config = ConfigDict(extra="ignore", strict=True)
-
-
-class TypingFrame(_Frame):
-    receiver_id: UserId
-
-
-class ReadFrame(_Frame):
-    conversation_id: UserId
-    up_to_seq: Seq
-
-
-# A conversation id as a JSON object key: plain ASCII digits within the id column's range
-# (``str.isdigit`` also accepts "²", which ``int`` refuses).
-ConversationKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}$")]
-
-
-class SyncFrame(_Frame):
-    conversations: dict[ConversationKey, Seq] = Field(default_factory=dict)
-
-    def seen(self) -> dict[int, int]:
-        # Ten digits may still be past the column's range: no such conversation exists.
-        seen = {int(key): value for key, value in self.conversations.items()}
-        return {key: value for key, value in seen.items() if key <= 2**31 - 1}

@@ -17,11 +17,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from sheda.chat.frames import MessageFrame, encode
 from sheda.chat.hub import Hub
 from sheda.chat.models import Block, Conversation, Message
 from sheda.chat.schemas import MessageOut, SendIn
 from sheda.chat.store import store_message
-from sheda.common import jsontext
 from sheda.common.clock import utcnow
 from sheda.errors import FieldError, Forbidden, NotFound
 from sheda.properties.models import Property
@@ -171,45 +171,13 @@ async def _send_with_orm(*, sender: User, data: SendIn) -> Sent:
     return Sent(message_out(row), stored_now=True)
 
 
-def message_frame(message: MessageOut, sender: User) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "sender_info": {
-            "id": sender.id,
-            "username": sender.username,
-            "avatar_url": sender.avatar_url,
-        },
-        "receiver_id": message.receiver_id,
-        "message": message.message,
-        "property_id": message.property_id,
-        "client_id": message.client_id,
-        "created_at": message.created_at.isoformat().replace("+00:00", "Z"),
-    }
-
-
-def ack_frame(message: MessageOut) -> dict[str, Any]:
-    return {
-        "type": "ack",
-        "status": "sent",
-        "message_id": message.id,
-        "client_id": message.client_id,
-        "property_id": message.property_id,
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "created_at": message.created_at.isoformat().replace("+00:00", "Z"),
-    }
-
-
 async def deliver(
     *, hub: Hub, sent: Sent, sender: User, skip_socket: str | None = None
 ) -> None:
     """Push a newly stored message to the receiver's sockets and the sender's other ones."""
     if not sent.stored_now:
         return  # a retry: it was delivered when it was stored
-    frame = jsontext.dumps_text(message_frame(sent.message, sender))  # serialised once for everyone
+    frame = encode(MessageFrame.of(sent.message, sender))  # serialised once for everyone
     await hub.send(sent.message.receiver_id, frame)
     await hub.send(sender.id, frame, skip=skip_socket)
 

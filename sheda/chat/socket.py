@@ -15,8 +15,19 @@ from pydantic import ValidationError
 
 from sheda import metrics
 from sheda.chat import history, service
+from sheda.chat.frames import (
+    AckFrame,
+    ErrorFrame,
+    Frame,
+    PongFrame,
+    ReadIn,
+    SyncIn,
+    TypingFrame,
+    TypingIn,
+    encode,
+)
 from sheda.chat.hub import Socket, hub_of
-from sheda.chat.schemas import ReadFrame, SendIn, SyncFrame, TypingFrame
+from sheda.chat.schemas import SendIn
 from sheda.common import jsontext
 from sheda.common.context import Runtime
 from sheda.errors import AppError, is_database_outage
@@ -49,13 +60,8 @@ def _client_key(frame: dict[str, Any]) -> str | None:
     return key if isinstance(key, str) and 1 <= len(key) <= 64 else None
 
 
-def _error(code: str, detail: str, frame: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "type": "error",
-        "code": code,
-        "detail": detail,
-        "client_id": _client_key(frame) if frame else None,
-    }
+def _error(code: str, detail: str, frame: dict[str, Any] | None = None) -> ErrorFrame:
+    return ErrorFrame(code=code, detail=detail, client_id=_client_key(frame) if frame else None)
 
 
 def _json_type(value: Any) -> str:
@@ -71,8 +77,8 @@ class FrameHandler:
         self.socket = socket
         self._messages = _Window(MESSAGES_PER_SECOND)
 
-    def reply(self, frame: dict[str, Any]) -> None:
-        self.socket.offer(jsontext.dumps_text(frame))
+    def reply(self, frame: Frame) -> None:
+        self.socket.offer(encode(frame))
 
     async def handle(self, raw: str | bytes) -> None:
         try:
@@ -130,23 +136,23 @@ class FrameHandler:
         sent = await service.send(sender=sender, data=data)
         if sent.stored_now:
             metrics.message_sent("websocket")
-        self.reply(service.ack_frame(sent.message))  # only after the commit
+        self.reply(AckFrame.of(sent.message))  # only after the commit
         await service.deliver(
             hub=hub_of(self.rt), sent=sent, sender=sender, skip_socket=self.socket.id
         )
 
     async def _typing(self, frame: dict[str, Any]) -> None:
-        receiver = TypingFrame.model_validate(frame).receiver_id
+        receiver = TypingIn.model_validate(frame).receiver_id
         conversation = await service.pair_conversation(self.principal.id, receiver)
         if conversation is None or await service.is_blocked(by=receiver, who=self.principal.id):
             return  # typing never creates a conversation, nor reaches someone who blocked us
         await hub_of(self.rt).send(
             receiver,
-            {"type": "typing", "sender_id": self.principal.id, "conversation_id": conversation.id},
+            TypingFrame(sender_id=self.principal.id, conversation_id=conversation.id),
         )
 
     async def _read(self, frame: dict[str, Any]) -> None:
-        data = ReadFrame.model_validate(frame)
+        data = ReadIn.model_validate(frame)
         await history.mark_read(
             hub=hub_of(self.rt),
             user_id=self.principal.id,
@@ -155,9 +161,9 @@ class FrameHandler:
         )
 
     async def _sync(self, frame: dict[str, Any]) -> None:
-        seen = SyncFrame.model_validate(frame).seen()
+        seen = SyncIn.model_validate(frame).seen()
         for out in await history.sync_frames(user_id=self.principal.id, seen=seen):
             self.reply(out)
 
     async def _ping(self, frame: dict[str, Any]) -> None:
-        self.reply({"type": "pong"})
+        self.reply(PongFrame())

@@ -1,0 +1,173 @@
+"""The socket protocol's frames (API.md, "WebSocket protocol"): one model per frame, the
+only place their shapes are written. The server builds every frame it sends from these and
+reads every frame it receives with them; the protocol's documentation is generated from
+them.
+
+Times are written the API's way (UTC, ``Z``); every frame is serialised once, however
+many sockets it goes to (``encode``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from sheda.chat.schemas import MessageOut, Seq, UserId
+from sheda.users.models import User
+
+
+class Frame(BaseModel):
+    type: str
+
+
+class SenderInfo(BaseModel):
+    id: int
+    username: str | None
+    avatar_url: str | None
+
+
+class MessageFrame(Frame):
+    """A message, to the receiver and to the sender's other sockets (and in a sync)."""
+
+    type: Literal["message"] = "message"
+    id: int
+    conversation_id: int
+    seq: int
+    sender_info: SenderInfo
+    receiver_id: int
+    message: str
+    property_id: int | None
+    client_id: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: MessageOut, sender: User) -> MessageFrame:
+        return cls(
+            id=message.id,
+            conversation_id=message.conversation_id,
+            seq=message.seq,
+            sender_info=SenderInfo(
+                id=sender.id, username=sender.username, avatar_url=sender.avatar_url
+            ),
+            receiver_id=message.receiver_id,
+            message=message.message,
+            property_id=message.property_id,
+            client_id=message.client_id,
+            created_at=message.created_at,
+        )
+
+
+class AckFrame(Frame):
+    """To the sending socket, once the message is committed; a repeated client_id gets the
+    same ack again."""
+
+    type: Literal["ack"] = "ack"
+    status: Literal["sent"] = "sent"
+    message_id: int
+    client_id: str | None
+    property_id: int | None
+    conversation_id: int
+    seq: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: MessageOut) -> AckFrame:
+        return cls(
+            message_id=message.id,
+            client_id=message.client_id,
+            property_id=message.property_id,
+            conversation_id=message.conversation_id,
+            seq=message.seq,
+            created_at=message.created_at,
+        )
+
+
+class SyncedFrame(Frame):
+    """Ends the reply to a sync: the last seq of every conversation of the user."""
+
+    type: Literal["synced"] = "synced"
+    conversations: dict[str, int] = Field(description="conversation id → its last seq")
+
+
+class TypingFrame(Frame):
+    type: Literal["typing"] = "typing"
+    sender_id: int
+    conversation_id: int
+
+
+class ReadFrame(Frame):
+    """The other member read the conversation up to ``up_to_seq``."""
+
+    type: Literal["read"] = "read"
+    conversation_id: int
+    reader_id: int
+    up_to_seq: int
+
+
+class NotificationFrame(Frame):
+    """A stored notification (the same as in GET /api/v1/notifications)."""
+
+    type: Literal["notification"] = "notification"
+    id: int
+    event: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class PongFrame(Frame):
+    type: Literal["pong"] = "pong"
+
+
+class ErrorFrame(Frame):
+    """A refused frame; the socket stays open. ``client_id`` echoes the refused frame's
+    when it is a valid key, else null."""
+
+    type: Literal["error"] = "error"
+    code: str
+    detail: str
+    client_id: str | None = None
+
+
+SERVER_FRAMES: tuple[type[Frame], ...] = (
+    MessageFrame, AckFrame, SyncedFrame, TypingFrame, ReadFrame, NotificationFrame, PongFrame,
+    ErrorFrame,
+)  # fmt: skip
+
+
+# --- client → server (a message frame is SendIn, shared with POST /messages) ------------
+
+
+class ClientFrame(BaseModel):
+    """Client → server frames: the ``type`` key is the dispatcher's; unknown keys are ignored so
+    newer clients can talk to this server."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class TypingIn(ClientFrame):
+    receiver_id: UserId
+
+
+class ReadIn(ClientFrame):
+    conversation_id: UserId
+    up_to_seq: Seq
+
+
+# A conversation id as a JSON object key: plain ASCII digits within the id column's range
+# (``str.isdigit`` also accepts "²", which ``int`` refuses).
+ConversationKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}$")]
+
+
+class SyncIn(ClientFrame):
+    conversations: dict[ConversationKey, Seq] = Field(default_factory=dict)
+
+    def seen(self) -> dict[int, int]:
+        # Ten digits may still be past the column's range: no such conversation exists.
+        seen = {int(key): value for key, value in self.conversations.items()}
+        return {key: value for key, value in seen.items() if key <= 2**31 - 1}
+
+
+def encode(frame: Frame) -> str:
+    """The frame as the socket's text message."""
+    return frame.model_dump_json()
