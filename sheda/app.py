@@ -20,7 +20,7 @@ from sheda.chat.routes import bp as chat_bp
 from sheda.common import jsontext
 from sheda.common.access import ACCESS_ATTR, Access
 from sheda.common.context import Runtime
-from sheda.common.http import UPLOAD_ATTR
+from sheda.common.http import UPLOAD_ATTR, App
 from sheda.common.logs import (
     ACCESS_LOGGER,
     access_fields,
@@ -77,7 +77,7 @@ SPEC_PATH = "/docs/openapi.json"
 BIND_RULES_PRIORITY = -10_000
 
 
-def _configure(app: Sanic, settings: Settings) -> None:
+def _configure(app: App, settings: Settings) -> None:
     app.config.REQUEST_MAX_SIZE = settings.request_max_size
     app.config.WEBSOCKET_MAX_SIZE = 64 * 1024  # bigger frames close with 1009
     app.config.WEBSOCKET_PING_INTERVAL = 25
@@ -97,7 +97,7 @@ def _configure(app: Sanic, settings: Settings) -> None:
     app.config.CORS_ALWAYS_SEND = False
 
 
-def _describe_api(app: Sanic) -> None:
+def _describe_api(app: App) -> None:
     oas: Any = app.ext.openapi
     oas.describe(
         "Sheda API",
@@ -138,7 +138,7 @@ def declared_handler(route: Any) -> Any:
     return handler
 
 
-def _document_websockets(app: Sanic) -> None:
+def _document_websockets(app: App) -> None:
     """sanic-ext finds an operation by the route's handler, which for a websocket is Sanic's
     partial; give the partial the operation documented on the function it wraps."""
     store = OperationStore()
@@ -147,7 +147,7 @@ def _document_websockets(app: Sanic) -> None:
             store[route.handler] = store[declared_handler(route)]
 
 
-def bind_access_rules(app: Sanic) -> None:
+def bind_access_rules(app: App) -> None:
     """Copy each handler's declared rule onto its route, where the middleware reads it.
     sanic-ext's spec route is public by design; anything else undeclared stays denied."""
     declared = {
@@ -210,7 +210,7 @@ def record_request(request: Request, response: HTTPResponse) -> None:
         )
 
 
-def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sanic:
+def create_app(settings: Settings | None = None, *, name: str = "sheda") -> App:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
     # In the main process this runs before Sanic serves, which is when it must be done.
@@ -242,27 +242,27 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
         request.stream.request_max_size = min(limit, settings.request_max_size)
 
     @app.main_process_start
-    async def refuse_split_chat(app: Sanic) -> None:
+    async def refuse_split_chat(app: App) -> None:
         try:
             check_worker_count(settings, app.state.workers)
         except ConfigError as err:  # one clear line for the operator, not a traceback
             raise SystemExit(f"sheda: {err}") from None
 
     @app.main_process_start
-    async def metrics_for_this_run(app: Sanic) -> None:
+    async def metrics_for_this_run(app: App) -> None:
         # Before any worker starts: they inherit the directory.
         metrics.prepare_server_dir(settings.metrics_dir)
         metrics.process_started("main")
 
     @app.main_process_stop
-    async def metrics_done(app: Sanic) -> None:
+    async def metrics_done(app: App) -> None:
         metrics.remove_owned_dir()
 
     # After sanic-ext (priority -1000) has added its automatic HEAD/OPTIONS routes.
     app.before_server_start(bind_access_rules, priority=BIND_RULES_PRIORITY)
 
     @app.before_server_start
-    async def open_resources(app: Sanic) -> None:
+    async def open_resources(app: App) -> None:
         metrics.ensure_dir()
         metrics.process_started("worker")
         await db.init_db(settings)
@@ -277,29 +277,29 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
             app.ctx.jobs = jobs_loop.Runner(runtime, settings.jobs_interval)
 
     @app.after_server_start
-    async def tune_collector(app: Sanic) -> None:
+    async def tune_collector(app: App) -> None:
         # Only in a real worker: a test's in-process server shares the test runner's
         # process, whose objects must stay collectable.
         if in_sanic_server_process():
             collector.tune_for_serving()
 
     @app.main_process_ready
-    async def main_process_signals(app: Sanic) -> None:
+    async def main_process_signals(app: App) -> None:
         lifecycle.defer_main_process_signals(app.manager)
 
     @app.main_process_ready
-    async def restart_dead_workers(app: Sanic) -> None:
+    async def restart_dead_workers(app: App) -> None:
         supervise(app.manager)
 
     @app.main_process_ready
-    async def start_jobs_process(app: Sanic) -> None:
+    async def start_jobs_process(app: App) -> None:
         if settings.jobs_interval and settings.redis_url:
             jobs_process.start(app.manager, settings)
 
     lifecycle.install(app, settings)
 
     @app.after_server_stop
-    async def close_resources(app: Sanic) -> None:
+    async def close_resources(app: App) -> None:
         jobs: jobs_loop.Runner | None = getattr(app.ctx, "jobs", None)
         if jobs is not None:  # the tick in progress finishes, within the grace period
             await jobs.wait(within=lifecycle.seconds_left(app, reserve=1.0))
@@ -314,16 +314,16 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> Sani
     app.on_request(enforce_access, priority=100)
     app.on_request(bind_user, priority=99)
 
-    @app.on_response
     async def request_id_header(request: Request, response: HTTPResponse) -> None:
         response.headers["X-Request-ID"] = request_id(request)
 
-    app.on_response(add_security_headers)
-
-    @app.on_response(priority=10)  # before the headers above: they do not touch the body
     async def finished_spec(request: Request, response: HTTPResponse) -> None:
         if request.path == SPEC_PATH and response.status == 200 and response.body:
             response.body = jsontext.dumps(finish_spec(jsontext.loads(response.body)))
+
+    app.on_response(request_id_header)
+    app.on_response(add_security_headers)
+    app.on_response(finished_spec, priority=10)  # before the headers: they leave the body
 
     app.on_response(record_request, priority=-1000)  # last: the final status
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
-from tortoise.backends.asyncpg import AsyncpgDBClient
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import IntegrityError
@@ -99,7 +99,8 @@ def search_connection() -> BaseDBAsyncClient:
     opened the pool, as tests do) the default connection."""
     if _search_pool is not None and _search_pool[0] is asyncio.get_running_loop():
         return _search_pool[1]
-    return connections.get("default")
+    default: BaseDBAsyncClient = connections.get("default")
+    return default
 
 
 async def _open_search_pool(database_url: str) -> None:

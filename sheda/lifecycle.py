@@ -49,8 +49,8 @@ from types import FrameType
 from typing import Any
 
 import sanic.mixins.startup as sanic_startup
-from sanic import Sanic
 
+from sheda.common.http import App
 from sheda.common.sockets import GOING_AWAY
 from sheda.config import Settings, in_sanic_server_process
 
@@ -88,7 +88,8 @@ def protect_worker_state_store() -> None:
     with ``Manager()`` imported into ``sanic.mixins.startup``; should that change, the
     group-signal tests of tests/operations/test_shutdown.py fail."""
     if getattr(sanic_startup, "Manager", None) is not None:
-        sanic_startup.Manager = _signal_proof_manager
+        # Sanic's own module attribute: not an export, so mypy refuses the assignment.
+        sanic_startup.Manager = _signal_proof_manager  # type: ignore[attr-defined]
 
 
 # --- the main process's signals --------------------------------------------------------------
@@ -118,7 +119,7 @@ def defer_main_process_signals(manager: Any) -> None:
 # --- a worker's signals ---------------------------------------------------------------------
 
 
-def _act_once_on_stop_signals(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+def _act_once_on_stop_signals(app: App, loop: asyncio.AbstractEventLoop) -> None:
     """Replace Sanic's loop signal handlers with plain ones that stop the worker once.
     Plain handlers are not the loop's, so Sanic's clean-up leaves them in place."""
     stopping = threading.Event()
@@ -134,17 +135,17 @@ def _act_once_on_stop_signals(app: Sanic, loop: asyncio.AbstractEventLoop) -> No
         signal.signal(sig, on_signal)
 
 
-def install(app: Sanic, settings: Settings) -> None:
+def install(app: App, settings: Settings) -> None:
     """Register the stop listeners on ``app``; ``after_server_stop`` (app.py) then waits
     for the background loop's tick with ``seconds_left`` and closes the runtime."""
     app.config.GRACEFUL_SHUTDOWN_TIMEOUT = settings.graceful_timeout
 
     @app.after_server_start
-    async def own_signals(app: Sanic) -> None:
+    async def own_signals(app: App) -> None:
         if in_sanic_server_process():  # never in a test's server, which owns its signals
             _act_once_on_stop_signals(app, asyncio.get_running_loop())
 
-    async def drain(app: Sanic) -> None:
+    async def drain(app: App) -> None:
         started = time.monotonic()
         app.ctx.stop_deadline = started + settings.graceful_timeout
         logger.info(
@@ -170,10 +171,11 @@ def install(app: Sanic, settings: Settings) -> None:
     app.before_server_stop(drain, priority=-10_000)
 
 
-def seconds_left(app: Sanic, *, reserve: float = 0.5) -> float:
+def seconds_left(app: App, *, reserve: float = 0.5) -> float:
     """Seconds until the stop deadline (less ``reserve``); the grace period when the server
     stops without a drain (a test's server)."""
     deadline = getattr(app.ctx, "stop_deadline", None)
     if deadline is None:
         return float(app.config.GRACEFUL_SHUTDOWN_TIMEOUT)
-    return max(0.1, deadline - time.monotonic() - reserve)
+    left: float = deadline - time.monotonic() - reserve
+    return max(0.1, left)

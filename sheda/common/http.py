@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ValidationError
-from sanic import HTTPResponse, Request
+from sanic import HTTPResponse, Request, Sanic
 from sanic.headers import parse_content_header
 from sanic.request.form import parse_multipart_form
 from sanic.request.parameters import RequestParameters
@@ -23,6 +23,8 @@ from sheda.common.openapi import input_schema_ref, schema_properties, schema_ref
 from sheda.errors import BadRequest, ErrorBody, FieldError, UnsupportedMediaType
 
 Schema = TypeVar("Schema", bound=BaseModel)
+# Sanic is generic in its config and ctx types; ours are Sanic's defaults, used loosely.
+App = Sanic[Any, Any]
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 _ERROR_STATUSES = {

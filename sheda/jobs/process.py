@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any
 
-from sanic.worker.process import ProcessState
+from sanic.worker.constants import ProcessState
 
 from sheda import db, metrics
 from sheda.common.logs import configure_logging

@@ -75,7 +75,8 @@ CLAIM = timedelta(seconds=120)  # longer than an SMTP attempt (its timeout is 20
 
 def retry_delay(attempts: int) -> timedelta:
     """After the ``attempts``-th failure."""
-    return min(timedelta(seconds=30) * 2 ** (attempts - 1), timedelta(hours=1))
+    delay: timedelta = timedelta(seconds=30) * 2 ** (attempts - 1)
+    return min(delay, timedelta(hours=1))
 
 
 class Mailer:

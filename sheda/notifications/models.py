@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -15,7 +17,7 @@ class Notification(Model):
     )
     user_id: int  # the column behind `user`
     event = fields.CharField(max_length=40)
-    data: dict = fields.JSONField(default=dict)
+    data: dict[str, Any] = fields.JSONField(default=dict)
     read_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
