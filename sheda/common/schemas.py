@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -31,7 +31,17 @@ class Input(BaseModel):
 
 
 class Output(BaseModel):
+    """Response bodies, read from model rows by attribute name (``model_validate(row)``)."""
+
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def from_row(cls, row: object, **related: Any) -> Self:
+        """For a row with reverse relations among the fields (a listing's images, an
+        account's agent profile): those are passed in, loaded by the caller, because reading
+        them from the row would query (or fail on) a relation that was not fetched."""
+        columns = {name: getattr(row, name) for name in cls.model_fields if name not in related}
+        return cls.model_validate({**columns, **related})
 
 
 def _require_utc(value: datetime) -> datetime:

@@ -104,7 +104,7 @@ class ImageOut(Output):
     position: int
 
 
-class PropertyOut(BaseModel):
+class PropertyOut(Output):
     id: int
     agent_id: int
     title: str

@@ -31,31 +31,7 @@ async def property_out(row: Property) -> PropertyOut:
 
 
 def _out(row: Property, images: list[ImageOut]) -> PropertyOut:
-    return PropertyOut(
-        id=row.id,
-        agent_id=row.agent_id,
-        title=row.title,
-        description=row.description,
-        property_type=row.property_type,
-        listing_type=row.listing_type,
-        status=row.status,
-        price=row.price,
-        is_negotiable=row.is_negotiable,
-        address=row.address,
-        city=row.city,
-        state=row.state,
-        latitude=row.latitude,
-        longitude=row.longitude,
-        bedrooms=row.bedrooms,
-        bathrooms=row.bathrooms,
-        area_sqft=row.area_sqft,
-        furnished=row.furnished,
-        amenities=list(row.amenities),
-        images=images,
-        is_active=row.is_active,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return PropertyOut.from_row(row, images=images)
 
 
 def page_row_out(row: Mapping[str, Any]) -> PropertyOut:

@@ -35,25 +35,8 @@ AGENT_FIELDS = {"agency_name", "license_number"}
 
 
 def user_out(user: User, profile: AgentProfile | None) -> UserOut:
-    # Built field by field: from_attributes would walk into unfetched reverse relations.
-    return UserOut(
-        id=user.id,
-        email=user.email,
-        username=user.username,
-        fullname=user.fullname,
-        phone_number=user.phone_number,
-        avatar_url=user.avatar_url,
-        location=user.location,
-        bio=user.bio,
-        user_type=user.user_type,
-        role=user.role,
-        verified=user.verified,
-        is_active=user.is_active,
-        created_at=user.created_at,
-        agent_profile=(
-            AgentProfileOut.model_validate(profile, from_attributes=True) if profile else None
-        ),
-    )
+    agent_profile = AgentProfileOut.model_validate(profile) if profile else None
+    return UserOut.from_row(user, agent_profile=agent_profile)
 
 
 async def load_profile(user: User) -> AgentProfile | None:
