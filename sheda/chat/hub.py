@@ -213,9 +213,7 @@ class Hub:
 
     async def stop(self) -> None:
         if self._subscriber is not None:
-            self._subscriber.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._subscriber
+            await _cancel_for_sure(self._subscriber)
             self._subscriber = None
         for sockets in list(self._sockets.values()):
             for socket in tuple(sockets):
@@ -267,3 +265,15 @@ def hub_of(rt: Runtime) -> Hub:
     if not isinstance(rt.hub, Hub):
         raise TypeError(f"the runtime's sockets are a {type(rt.hub).__name__}, not a Hub")
     return rt.hub
+
+
+async def _cancel_for_sure(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for it to end, cancelling again while it runs on. Python
+    3.11's ``asyncio.wait_for`` can swallow a cancellation that arrives as its inner call
+    finishes (the subscriber's bounded ``pubsub.aclose()``); the subscriber then went back
+    to subscribing and a server being stopped waited for it forever."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
