@@ -45,6 +45,8 @@ def transition_routes(
     """Add one route per move under ``base`` (a path with ``<id_param:id>``); the service
     gets the id as its keyword ``id_arg`` (default: the same name)."""
     for move in moves:
+        if move.access is Access.PUBLIC:  # the handler needs a caller
+            raise ValueError(f"a move route needs a signed-in caller: {move.name}")
         bp.add_route(
             _handler(move, id_param, id_arg or id_param, tag=tag, out=out, rules=rules),
             base + move.path,
