@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from sheda.appointments.models import AppointmentStatus
-from sheda.common.schemas import AwareDatetime, Input, Output, PageQuery
+from sheda.common.schemas import AwareDatetime, Input, Output, PageQuery, Timestamp
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 MAX_SLOTS = 50
@@ -106,13 +106,13 @@ class AppointmentOut(Output):
     property_id: int | None = Field(description="null once the listing was deleted")
     client_id: int
     agent_id: int
-    scheduled_at: datetime
+    scheduled_at: Timestamp
     duration_minutes: int
     status: AppointmentStatus
     note: str | None
     reject_reason: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class PartyRole(StrEnum):

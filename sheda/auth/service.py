@@ -108,7 +108,7 @@ async def end_sessions(
 
 async def _with_tokens(rt: Runtime, user: User) -> AuthOut:
     pair = await start_session(rt, user)
-    return AuthOut(**pair.model_dump(), user=await users.me(user=user))
+    return AuthOut(**pair.model_dump(), user=await users.me(caller=user))
 
 
 # --- register and login -------------------------------------------------------------------
@@ -301,7 +301,7 @@ async def verify_code(
     await otp.consume_code(settings=rt.settings, user=user, purpose=purpose, code=code)
     if purpose == OtpPurpose.VERIFY_EMAIL:
         await User.filter(id=user.id).update(verified=True, updated_at=utcnow())
-        return await users.me(user=await User.get(id=user.id))
+        return await users.me(caller=await User.get(id=user.id))
     jti = uuid.uuid4().hex
     ttl = rt.settings.reset_token_ttl
     await ResetGrant.create(jti=jti, user=user, expires_at=utcnow() + timedelta(seconds=ttl))

@@ -8,12 +8,12 @@ many sockets it goes to (``encode``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from sheda.chat.schemas import MessageOut, Seq, UserId
+from sheda.common.schemas import Timestamp
 from sheda.users.models import User
 
 
@@ -39,7 +39,7 @@ class MessageFrame(Frame):
     message: str
     property_id: int | None
     client_id: str | None
-    created_at: datetime
+    created_at: Timestamp
 
     @classmethod
     def of(cls, message: MessageOut, sender: User) -> MessageFrame:
@@ -69,7 +69,7 @@ class AckFrame(Frame):
     property_id: int | None
     conversation_id: int
     seq: int
-    created_at: datetime
+    created_at: Timestamp
 
     @classmethod
     def of(cls, message: MessageOut) -> AckFrame:
@@ -112,7 +112,7 @@ class NotificationFrame(Frame):
     id: int
     event: str
     data: dict[str, Any]
-    created_at: datetime
+    created_at: Timestamp
 
 
 class PongFrame(Frame):

@@ -98,7 +98,7 @@ bp.add_websocket_route(chat_socket, "/ws", subprotocols=OFFERED_BEARER)
 async def send_message(request: Request) -> HTTPResponse:
     data = parse_body(request, SendIn)
     sender = current(request).user
-    sent = await service.send(sender=sender, data=data)
+    sent = await service.send(caller=sender, data=data)
     if sent.stored_now:
         metrics.message_sent("rest")
     await service.deliver(hub=hub_of(runtime(request)), sent=sent, sender=sender)

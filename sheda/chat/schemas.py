@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, Field, StringConstraints
 
-from sheda.common.schemas import Input, Output, PageQuery
+from sheda.common.schemas import Input, Output, PageQuery, Timestamp
 
 MessageText = Annotated[
     str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=False)
@@ -34,12 +33,12 @@ class MessageOut(Output):
     message: str = Field(validation_alias=AliasChoices("message", "body"))
     property_id: int | None
     client_id: str | None
-    created_at: datetime
-    timestamp: datetime = Field(
+    created_at: Timestamp
+    timestamp: Timestamp = Field(
         validation_alias=AliasChoices("timestamp", "created_at"),
         description="Equals created_at (kept for older clients)",
     )
-    read_at: datetime | None
+    read_at: Timestamp | None
 
 
 class HistoryQuery(Input):

@@ -85,19 +85,19 @@ async def _stored_retry(sender_id: int, client_id: str | None) -> Message | None
     return await Message.get_or_none(sender_id=sender_id, client_id=client_id)
 
 
-async def send(*, sender: User, data: SendIn) -> Sent:
-    if data.receiver_id == sender.id:
+async def send(*, caller: User, data: SendIn) -> Sent:
+    if data.receiver_id == caller.id:
         raise FieldError.one("body.receiver_id", "You cannot message yourself")
     if connections.get("default").capabilities.dialect == "postgres":
-        return await _send_in_one_statement(sender=sender, data=data)
-    return await _send_with_orm(sender=sender, data=data)
+        return await _send_in_one_statement(caller=caller, data=data)
+    return await _send_with_orm(caller=caller, data=data)
 
 
-async def _send_in_one_statement(*, sender: User, data: SendIn) -> Sent:
-    low, high = ordered(sender.id, data.receiver_id)
+async def _send_in_one_statement(*, caller: User, data: SendIn) -> Sent:
+    low, high = ordered(caller.id, data.receiver_id)
     try:
         outcome = await store_message(
-            sender_id=sender.id,
+            sender_id=caller.id,
             receiver_id=data.receiver_id,
             body=data.message,
             property_id=data.property_id,
@@ -108,7 +108,7 @@ async def _send_in_one_statement(*, sender: User, data: SendIn) -> Sent:
         )
     except IntegrityError:
         # The same client_id sent twice at once: the other request stored it.
-        retry = await _stored_retry(sender.id, data.client_id)
+        retry = await _stored_retry(caller.id, data.client_id)
         if retry is None:
             raise
         return Sent(message_out(retry), stored_now=False)
@@ -124,19 +124,19 @@ async def _send_in_one_statement(*, sender: User, data: SendIn) -> Sent:
     raise RuntimeError("message neither stored nor refused")  # the SQL's checks above
 
 
-async def _send_with_orm(*, sender: User, data: SendIn) -> Sent:
-    retry = await _stored_retry(sender.id, data.client_id)
+async def _send_with_orm(*, caller: User, data: SendIn) -> Sent:
+    retry = await _stored_retry(caller.id, data.client_id)
     if retry is not None:
         return Sent(message_out(retry), stored_now=False)
     if not await User.exists(id=data.receiver_id, deleted_at=None, is_active=True):
         raise NotFound("No such receiver")
-    if await is_blocked(by=data.receiver_id, who=sender.id):
+    if await is_blocked(by=data.receiver_id, who=caller.id):
         raise Forbidden("This user does not accept your messages")
     if data.property_id is not None and not await Property.exists(
         id=data.property_id, is_active=True
     ):
         raise NotFound("No such property")
-    conversation = await _ensure_conversation(sender.id, data.receiver_id)
+    conversation = await _ensure_conversation(caller.id, data.receiver_id)
     now = utcnow()
     try:
         async with in_transaction():
@@ -147,7 +147,7 @@ async def _send_with_orm(*, sender: User, data: SendIn) -> Sent:
             changes: dict[str, Any] = {
                 "last_seq": seq,
                 "last_message_at": now,
-                read_column(locked, sender.id): seq,  # a sender has read up to its message
+                read_column(locked, caller.id): seq,  # a sender has read up to its message
             }
             if data.property_id is not None:
                 changes["property_id"] = data.property_id
@@ -155,7 +155,7 @@ async def _send_with_orm(*, sender: User, data: SendIn) -> Sent:
             row = await Message.create(
                 conversation_id=locked.id,
                 seq=seq,
-                sender_id=sender.id,
+                sender_id=caller.id,
                 receiver_id=data.receiver_id,
                 body=data.message,
                 property_id=data.property_id,
@@ -164,7 +164,7 @@ async def _send_with_orm(*, sender: User, data: SendIn) -> Sent:
             )
     except IntegrityError:
         # The same client_id sent twice at once: the other request stored it.
-        retry = await _stored_retry(sender.id, data.client_id)
+        retry = await _stored_retry(caller.id, data.client_id)
         if retry is None:
             raise
         return Sent(message_out(retry), stored_now=False)

@@ -133,7 +133,7 @@ class FrameHandler:
         # is always the socket's user); the known ones get the REST body's validation.
         data = SendIn.model_validate({k: v for k, v in frame.items() if k in SendIn.model_fields})
         sender = self.principal.user
-        sent = await service.send(sender=sender, data=data)
+        sent = await service.send(caller=sender, data=data)
         if sent.stored_now:
             metrics.message_sent("websocket")
         self.reply(AckFrame.of(sent.message))  # only after the commit

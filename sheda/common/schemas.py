@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -51,6 +51,19 @@ def _require_utc(value: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_require_utc)]
+
+
+def _as_utc(value: datetime) -> datetime:
+    # Both backends hand rows back aware in UTC today; this keeps the API's promise (UTC with
+    # a Z suffix, API.md) when one does not: pydantic writes a naive time with no zone and an
+    # offset time with its offset. A naive time here is UTC: that is how it was stored.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+# Every time in a response body or websocket frame: written as ISO 8601 in UTC with "Z".
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
 
 Item = TypeVar("Item")
 

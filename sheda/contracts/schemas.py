@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, Field, PlainSerializer, StringConstraints
 
 from sheda.appointments.schemas import PartyRole
-from sheda.common.schemas import Input, Output, PageQuery
+from sheda.common.schemas import Input, Output, PageQuery, Timestamp
 from sheda.contracts.models import ContractStatus
 from sheda.properties.models import ListingType
 from sheda.users.schemas import PaymentAccountOut
@@ -42,12 +41,12 @@ class ContractOut(Output):
     contract_type: ListingType
     amount: Amount
     rental_period_months: int | None
-    start_date: datetime | None = Field(description="Set when the agent confirms the payment")
-    end_date: datetime | None = Field(description="Rent only: start_date + the months")
+    start_date: Timestamp | None = Field(description="Set when the agent confirms the payment")
+    end_date: Timestamp | None = Field(description="Rent only: start_date + the months")
     status: ContractStatus
     payment_reference: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class ContractQuery(PageQuery):

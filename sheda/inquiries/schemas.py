@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
 from sheda.common.pagination import MAX_DB_ID
-from sheda.common.schemas import Input, Output, PageQuery
+from sheda.common.schemas import Input, Output, PageQuery, Timestamp
 from sheda.inquiries.models import InquiryStatus, InquiryType
 from sheda.users.schemas import Email, Phone
 
@@ -53,12 +52,12 @@ class InquiryOut(Output):
     inquiry_type: InquiryType
     preferred_contact_time: str | None
     status: InquiryStatus
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class InquiryNoteOut(Output):
     id: int
     author_id: int
     text: str
-    created_at: datetime
+    created_at: Timestamp

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sheda.common.schemas import Output, PageQuery
+from sheda.common.schemas import Output, PageQuery, Timestamp
 
 
 class NotificationOut(Output):
     id: int
     event: str
     data: dict[str, Any]
-    read_at: datetime | None
-    created_at: datetime
+    read_at: Timestamp | None
+    created_at: Timestamp
 
 
 class NotificationQuery(PageQuery):

@@ -179,7 +179,7 @@ async def delete_image(request: Request, property_id: int, image_id: int) -> HTT
     responses={204: "Saved"}, errors=(404,),
 )
 async def add_favorite(request: Request, property_id: int) -> HTTPResponse:
-    await service.add_favorite(user=current(request), property_id=property_id)
+    await service.add_favorite(caller=current(request), property_id=property_id)
     return no_content()
 
 
@@ -189,7 +189,7 @@ async def add_favorite(request: Request, property_id: int) -> HTTPResponse:
     responses={204: "Removed"},
 )
 async def remove_favorite(request: Request, property_id: int) -> HTTPResponse:
-    await service.remove_favorite(user=current(request), property_id=property_id)
+    await service.remove_favorite(caller=current(request), property_id=property_id)
     return no_content()
 
 
@@ -223,4 +223,4 @@ async def guided_search(request: Request) -> HTTPResponse:
 )
 async def my_favorites(request: Request) -> HTTPResponse:
     page = parse_query(request, PageQuery)
-    return respond(await service.favorites(user=current(request), page=page))
+    return respond(await service.favorites(caller=current(request), page=page))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -20,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from sheda.common.schemas import Input, Output, Page, PageQuery
+from sheda.common.schemas import Input, Output, Page, PageQuery, Timestamp
 from sheda.properties.models import ListingType, PropertyStatus, PropertyType
 from sheda.users.schemas import PublicUserOut
 
@@ -126,8 +125,8 @@ class PropertyOut(Output):
     amenities: list[str]
     images: list[ImageOut]
     is_active: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class PriceComparison(BaseModel):

@@ -186,19 +186,19 @@ async def guided(*, data: GuidedSearchIn, page: PageQuery) -> GuidedPage:
 # --- favourites ---------------------------------------------------------------------------------
 
 
-async def add_favorite(*, user: Principal, property_id: int) -> None:
-    await visible_property(property_id=property_id, caller=user)
+async def add_favorite(*, caller: Principal, property_id: int) -> None:
+    await visible_property(property_id=property_id, caller=caller)
     with suppress(IntegrityError):  # already a favourite: the call is idempotent
-        await Favorite.create(user_id=user.id, property_id=property_id)
+        await Favorite.create(user_id=caller.id, property_id=property_id)
 
 
-async def remove_favorite(*, user: Principal, property_id: int) -> None:
-    await Favorite.filter(user_id=user.id, property_id=property_id).delete()
+async def remove_favorite(*, caller: Principal, property_id: int) -> None:
+    await Favorite.filter(user_id=caller.id, property_id=property_id).delete()
 
 
-async def favorites(*, user: Principal, page: PageQuery) -> Page[PropertyOut]:
+async def favorites(*, caller: Principal, page: PageQuery) -> Page[PropertyOut]:
     """Most recently saved first; listings hidden since are left out. Three queries."""
-    rows = Favorite.filter(user_id=user.id, property__is_active=True).select_related("property")
+    rows = Favorite.filter(user_id=caller.id, property__is_active=True).select_related("property")
     chosen, next_cursor = await newest_first(rows, limit=page.limit, cursor=page.cursor)
     items = await properties_out([fav.property for fav in chosen])
     return Page[PropertyOut](items=items, next_cursor=next_cursor)

@@ -26,7 +26,7 @@ TAG = "Users"
 @bp.get("/me")
 @endpoint(Access.USER, summary="My profile", tag=TAG, responses={200: UserOut})
 async def get_me(request: Request) -> HTTPResponse:
-    return respond(await service.me(user=current(request).user))
+    return respond(await service.me(caller=current(request).user))
 
 
 @bp.patch("/me")
@@ -42,7 +42,7 @@ async def get_me(request: Request) -> HTTPResponse:
 )
 async def patch_me(request: Request) -> HTTPResponse:
     changes = parse_body(request, UserPatch)
-    return respond(await service.update_me(user=current(request).user, changes=changes))
+    return respond(await service.update_me(caller=current(request).user, changes=changes))
 
 
 @bp.delete("/me")
@@ -56,7 +56,7 @@ async def patch_me(request: Request) -> HTTPResponse:
     responses={204: "Deleted"},
 )
 async def delete_me(request: Request) -> HTTPResponse:
-    await service.delete_me(rt=runtime(request), user=current(request).user)
+    await service.delete_me(rt=runtime(request), caller=current(request).user)
     return no_content()
 
 
@@ -78,7 +78,7 @@ async def put_avatar(request: Request) -> HTTPResponse:
     if upload is None:
         raise FieldError.one("body.file", "Send the image as multipart field 'file'")
     url = await service.set_avatar(
-        user=current(request).user, data=upload.body, media=runtime(request).media
+        caller=current(request).user, data=upload.body, media=runtime(request).media
     )
     return respond(AvatarOut(avatar_url=url))
 
@@ -93,7 +93,7 @@ async def put_avatar(request: Request) -> HTTPResponse:
     errors=(404,),
 )
 async def get_payment_account(request: Request) -> HTTPResponse:
-    return respond(await service.get_payment_account(user=current(request).user))
+    return respond(await service.get_payment_account(caller=current(request).user))
 
 
 @bp.put("/me/payment-account")
@@ -107,7 +107,7 @@ async def get_payment_account(request: Request) -> HTTPResponse:
 async def put_payment_account(request: Request) -> HTTPResponse:
     account = parse_body(request, PaymentAccountIn)
     return respond(
-        await service.put_payment_account(user=current(request).user, account=account)
+        await service.put_payment_account(caller=current(request).user, account=account)
     )
 
 

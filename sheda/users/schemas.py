@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
-from sheda.common.schemas import Input, Output
+from sheda.common.schemas import Input, Output, Timestamp
 from sheda.users.models import Role, UserType
 
 _USERNAME = re.compile(r"^[a-zA-Z0-9_.]{3,30}$")
@@ -75,7 +74,7 @@ class UserOut(Output):
     role: Role
     verified: bool
     is_active: bool
-    created_at: datetime
+    created_at: Timestamp
     agent_profile: AgentProfileOut | None = None
 
 
@@ -95,7 +94,7 @@ class PublicUserOut(BaseModel):
     user_type: UserType
     agent_profile: PublicAgentProfile | None = None
     online: bool
-    last_seen: datetime | None
+    last_seen: Timestamp | None
 
 
 class UserPatch(Input):

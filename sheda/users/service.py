@@ -43,8 +43,8 @@ async def load_profile(user: User) -> AgentProfile | None:
     return await AgentProfile.get_or_none(user_id=user.id)
 
 
-async def me(*, user: User) -> UserOut:
-    return user_out(user, await load_profile(user))
+async def me(*, caller: User) -> UserOut:
+    return user_out(caller, await load_profile(caller))
 
 
 async def ensure_unique(
@@ -63,41 +63,41 @@ async def ensure_unique(
             raise Conflict(f"This {column.replace('_', ' ')} is already taken")
 
 
-async def update_me(*, user: User, changes: UserPatch) -> UserOut:
+async def update_me(*, caller: User, changes: UserPatch) -> UserOut:
     data: dict[str, Any] = changes.model_dump(exclude_unset=True)
     agent_data = {k: data.pop(k) for k in list(data) if k in AGENT_FIELDS}
-    profile = await load_profile(user)
+    profile = await load_profile(caller)
     if agent_data and profile is None:
         raise FieldError(
             [(f"body.{k}", "Only agent accounts have this field") for k in agent_data]
         )
     await ensure_unique(
-        username=data.get("username"), phone=data.get("phone_number"), exclude_id=user.id
+        username=data.get("username"), phone=data.get("phone_number"), exclude_id=caller.id
     )
     try:
         async with in_transaction():
             if data:
-                await User.filter(id=user.id).update(**data, updated_at=utcnow())
+                await User.filter(id=caller.id).update(**data, updated_at=utcnow())
             if agent_data and profile is not None:
                 await AgentProfile.filter(id=profile.id).update(**agent_data, updated_at=utcnow())
     except IntegrityError:
         raise Conflict("This username or phone number is already taken") from None
-    fresh = await User.get(id=user.id)
+    fresh = await User.get(id=caller.id)
     return user_out(fresh, await load_profile(fresh))
 
 
-async def delete_me(*, rt: Runtime, user: User) -> None:
+async def delete_me(*, rt: Runtime, caller: User) -> None:
     """Soft delete: the row stays (deals and chats still name it) but the account is gone:
     sessions revoked, email/username/phone freed for a new registration at once, their
     listings hidden, pending and confirmed viewings canceled, contracts still awaiting
     payment canceled: each by the domain that owns them, on ``AccountClosed``."""
     now = utcnow()
     async with in_transaction():
-        updated = await User.filter(id=user.id, deleted_at=None).update(
+        updated = await User.filter(id=caller.id, deleted_at=None).update(
             deleted_at=now,
-            deleted_email=user.email,
-            deleted_username=user.username,
-            email=f"deleted-{user.id}@deleted.invalid",
+            deleted_email=caller.email,
+            deleted_username=caller.username,
+            email=f"deleted-{caller.id}@deleted.invalid",
             username=None,
             phone_number=None,
             avatar_url=None,
@@ -105,17 +105,17 @@ async def delete_me(*, rt: Runtime, user: User) -> None:
             updated_at=now,
         )
         # The domains that hold its sessions, listings, viewings and deals settle them.
-        settle = await publish(rt, AccountClosed(user_id=user.id)) if updated else None
+        settle = await publish(rt, AccountClosed(user_id=caller.id)) if updated else None
     if settle is not None:
-        await rt.media.delete_url(user.avatar_url)
+        await rt.media.delete_url(caller.avatar_url)
         await settle()
 
 
-async def set_avatar(*, user: User, data: bytes, media: MediaStore) -> str:
+async def set_avatar(*, caller: User, data: bytes, media: MediaStore) -> str:
     image = await clean_image(data, field="body.file")
     url = await media.save("avatars", image.extension, image.data)
-    await User.filter(id=user.id).update(avatar_url=url, updated_at=utcnow())
-    await media.delete_url(user.avatar_url)
+    await User.filter(id=caller.id).update(avatar_url=url, updated_at=utcnow())
+    await media.delete_url(caller.avatar_url)
     return url
 
 
@@ -152,19 +152,19 @@ async def public_profile(
     )
 
 
-async def get_payment_account(*, user: User) -> PaymentAccountOut:
-    account = await PaymentAccount.get_or_none(user_id=user.id)
+async def get_payment_account(*, caller: User) -> PaymentAccountOut:
+    account = await PaymentAccount.get_or_none(user_id=caller.id)
     if account is None:
         raise NotFound("No payment account yet; PUT one first")
     return PaymentAccountOut.model_validate(account, from_attributes=True)
 
 
-async def put_payment_account(*, user: User, account: PaymentAccountIn) -> PaymentAccountOut:
+async def put_payment_account(*, caller: User, account: PaymentAccountIn) -> PaymentAccountOut:
     values = account.model_dump()
     # No transaction: on PostgreSQL a failed INSERT would poison it for the retry below.
-    if not await PaymentAccount.filter(user_id=user.id).update(**values, updated_at=utcnow()):
+    if not await PaymentAccount.filter(user_id=caller.id).update(**values, updated_at=utcnow()):
         try:
-            await PaymentAccount.create(user_id=user.id, **values)
+            await PaymentAccount.create(user_id=caller.id, **values)
         except IntegrityError:  # a concurrent PUT created it first: last write wins
-            await PaymentAccount.filter(user_id=user.id).update(**values, updated_at=utcnow())
+            await PaymentAccount.filter(user_id=caller.id).update(**values, updated_at=utcnow())
     return PaymentAccountOut(**values)
