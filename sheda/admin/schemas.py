@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from sheda.common.schemas import Input, PageQuery
 from sheda.users.models import Role, UserType
@@ -16,7 +16,7 @@ class UserListQuery(PageQuery):
 
 class AdminUserPatch(Input):
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class UserCounts(BaseModel):

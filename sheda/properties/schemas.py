@@ -14,6 +14,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     Strict,
+    StrictBool,
     StringConstraints,
     WithJsonSchema,
     model_validator,
@@ -146,7 +147,7 @@ class _PropertyFields(Input):
     property_type: PropertyType
     listing_type: ListingType
     price: Price
-    is_negotiable: bool = False
+    is_negotiable: StrictBool = False
     address: Annotated[str, StringConstraints(min_length=3, max_length=300)]
     city: Place
     state: Place
@@ -155,7 +156,7 @@ class _PropertyFields(Input):
     bedrooms: Count = 0
     bathrooms: Count = 0
     area_sqft: Area | None = None
-    furnished: bool = False
+    furnished: StrictBool = False
     amenities: Amenities = Field(default_factory=list)
 
 
@@ -176,7 +177,7 @@ class PropertyPatch(Input):
     property_type: PropertyType | None = None
     listing_type: ListingType | None = None
     price: Price | None = None
-    is_negotiable: bool | None = None
+    is_negotiable: StrictBool | None = None
     address: Annotated[str, StringConstraints(min_length=3, max_length=300)] | None = None
     city: Place | None = None
     state: Place | None = None
@@ -185,7 +186,7 @@ class PropertyPatch(Input):
     bedrooms: Count | None = None
     bathrooms: Count | None = None
     area_sqft: Area | None = None
-    furnished: bool | None = None
+    furnished: StrictBool | None = None
     amenities: Amenities | None = None
     status: SettableStatus | None = None
 
@@ -270,4 +271,4 @@ class ImagesOut(BaseModel):
 
 
 class ModerationIn(Input):
-    is_active: bool
+    is_active: StrictBool

@@ -120,6 +120,17 @@ async def test_bad_prices_are_422(client, price):
     assert any(err["field"] == "body.price" for err in body["errors"]), body
 
 
+@pytest.mark.parametrize("field", ["furnished", "is_negotiable"])
+@pytest.mark.parametrize("value", [0, 1, "yes", "true"])
+async def test_booleans_must_be_json_booleans(client, field, value):
+    # The document says boolean; 0 or "yes" was coerced to a boolean (found by schemathesis).
+    owner = await agent(client, "ada@example.com")
+    response = await client.post(BASE, json=listing_body(**{field: value}), headers=owner.headers)
+    body = assert_error(response, 422, "validation_error")
+    assert [err["field"] for err in body["errors"]] == [f"body.{field}"], body
+    assert await Property.all().count() == 0
+
+
 @pytest.mark.parametrize(
     ("sent", "stored"), [("0.50", "0.50"), (" 0012.5 ", "12.50"), (".5", "0.50")]
 )
