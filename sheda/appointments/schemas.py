@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated
@@ -81,16 +80,9 @@ class AvailabilityOut(BaseModel):
 Note = Annotated[str, StringConstraints(max_length=1000)]
 
 
-def _in_utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 is past the calendar's end in UTC
-        raise ValueError("The time is out of range") from None
-
-
 class AppointmentIn(Input):
     property_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
-    scheduled_at: Annotated[AwareDatetime, AfterValidator(_in_utc)] = Field(
+    scheduled_at: AwareDatetime = Field(
         description="In the future, with a timezone; stored in UTC"
     )
     duration_minutes: Annotated[int, Field(ge=15, le=240)] = 60

@@ -44,23 +44,27 @@ class Output(BaseModel):
         return cls.model_validate({**columns, **related})
 
 
-def _require_utc(value: datetime) -> datetime:
+def _require_zone(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("Timestamps must carry a timezone (e.g. 2026-01-31T10:00:00Z)")
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_require_utc)]
-
-
 def _as_utc(value: datetime) -> datetime:
-    # Both backends hand rows back aware in UTC today; this keeps the API's promise (UTC with
-    # a Z suffix, API.md) when one does not: pydantic writes a naive time with no zone and an
-    # offset time with its offset. A naive time here is UTC: that is how it was stored.
+    # Outputs: both backends hand rows back aware in UTC today; this keeps the API's promise
+    # (UTC with a Z suffix, API.md) when one does not: pydantic writes a naive time with no
+    # zone and an offset time with its offset. A naive time here is UTC: that is how it was
+    # stored. Inputs reach this only with a zone (_require_zone runs first).
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 is past the calendar's end in UTC
+        raise ValueError("The time is out of range") from None
 
+
+# A time in a request: must name its zone; handed to the service in UTC.
+AwareDatetime = Annotated[datetime, AfterValidator(_require_zone), AfterValidator(_as_utc)]
 
 # Every time in a response body or websocket frame: written as ISO 8601 in UTC with "Z".
 Timestamp = Annotated[datetime, AfterValidator(_as_utc)]

@@ -350,6 +350,9 @@ async def test_demote_through_the_api(client):
         {"is_active": False, "user_type": "agent"},
         {"role": "superuser"},
         {"is_active": "nope"},
+        # Strict booleans: 0 and "false" would have been coerced to False.
+        {"is_active": 0},
+        {"is_active": "false"},
     ],
 )
 async def test_patch_bad_body_is_422(client, payload):

@@ -569,7 +569,15 @@ async def test_moderation_is_admin_only(client):
         "/api/v1/admin/properties/55555", json={"is_active": False}, headers=root.headers
     )
     assert_error(response, 404, "not_found")
-    for bad in ({}, {"is_active": None}, {"is_active": False, "status": "sold"}):
+    # 0 and "false" are refused, not coerced: the document says boolean.
+    refused = (
+        {},
+        {"is_active": None},
+        {"is_active": 0},
+        {"is_active": "false"},
+        {"is_active": False, "status": "sold"},
+    )
+    for bad in refused:
         assert_error(
             await client.patch(url, json=bad, headers=root.headers), 422, "validation_error"
         )
