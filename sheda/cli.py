@@ -1,4 +1,4 @@
-"""The ``sheda`` command: serve, migrate, promote, create-admin, seed-demo, jobs run-once."""
+"""The `sheda` command: serve, migrate, promote, create-admin, seed-demo, jobs run-once."""
 
 from __future__ import annotations
 
@@ -175,32 +175,63 @@ def _read_password(args: argparse.Namespace) -> str:
     return password
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sheda", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+DESCRIPTION = (
+    "Sheda, a real-estate platform backend: run the server and look after its database.\n"
+    "Settings come from SHEDA_* environment variables (README, \"Settings\"). With none\n"
+    "set, everything runs embedded under ./data: SQLite, in-process chat, mail written\n"
+    "to ./data/outbox."
+)
+EPILOG = (
+    "examples:\n"
+    "  sheda serve                 the server on http://127.0.0.1:8000 (docs at /docs)\n"
+    "  sheda seed-demo             demo accounts, listings and chats for a frontend\n"
+    "  sheda promote a@b.example   make an account an admin\n"
+    "  sheda <command> --help      what a command takes"
+)
 
-    serve = sub.add_parser("serve", help="run the HTTP and websocket server")
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+) -> argparse.ArgumentParser:
+    # The summary is both the line in `sheda --help` and the description of `sheda NAME --help`.
+    return sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sheda",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = _command(sub, "serve", "run the HTTP and websocket server")
     serve.add_argument("--host", help="default SHEDA_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, help="default SHEDA_PORT or 8000")
     serve.add_argument("--workers", type=int, help="default SHEDA_WORKERS or 1")
 
-    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
-    migrate.add_argument("--location", type=Path, default=MIGRATIONS_DIR)
+    migrate = _command(sub, "migrate", "bring the database schema up to date")
+    migrate.add_argument(
+        "--location", type=Path, default=MIGRATIONS_DIR, help="the aerich migrations folder"
+    )
 
-    promote = sub.add_parser("promote", help="set an account's role")
-    promote.add_argument("email")
-    promote.add_argument("--role", choices=["admin", "moderator", "user"], default="admin")
+    promote = _command(sub, "promote", "set an account's role")
+    promote.add_argument("email", help="the account's email")
+    promote.add_argument(
+        "--role", choices=["admin", "moderator", "user"], default="admin", help="default admin"
+    )
 
-    admin = sub.add_parser("create-admin", help="create (or reset) an admin account")
-    admin.add_argument("email")
+    admin = _command(sub, "create-admin", "create (or reset) an admin account")
+    admin.add_argument("email", help="the admin's email (the account is created if missing)")
     admin.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
 
-    demo = sub.add_parser(
+    demo = _command(
+        sub,
         "seed-demo",
-        help="fill the database with demo accounts, listings, photos, favourites, leads and "
-        "chats",
+        "fill the database with demo accounts, listings, photos, favourites, leads and chats",
     )
     demo.add_argument("--listings", type=_listing_count, default=300, help="default 300")
     demo.add_argument("--seed", type=int, default=42, help="same seed, same data (default 42)")
@@ -209,12 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace existing demo data (accounts @demo.sheda.local and what hangs off them)",
     )
-    jobs = sub.add_parser("jobs", help="the background loop's jobs")
-    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
-    jobs_sub.add_parser(
+    jobs = _command(sub, "jobs", "the background loop's jobs")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True, metavar="{run-once}")
+    _command(
+        jobs_sub,
         "run-once",
-        help="run every job once now (expire contracts, cancel stale viewings, purge "
-        "expired codes and sessions) and print what each changed",
+        "run every job once now (expire contracts, cancel stale viewings, purge expired codes "
+        "and sessions) and print what each changed",
     )
     return parser
 

@@ -154,3 +154,24 @@ async def test_create_admin_refuses_a_short_password(client, settings):
     assert code != 0
     assert "8" in err + out
     assert not await User.exists(email="short@example.com")
+
+
+COMMANDS = ("serve", "migrate", "promote", "create-admin", "seed-demo", "jobs", "jobs run-once")
+
+
+async def test_help_is_plain_text_for_every_command(settings):
+    # The help texts are read in a terminal: no reStructuredText markup (the module
+    # docstring's ``sheda`` once showed there), and each command says what it does.
+    code, out, _ = await sheda(settings, "--help")
+    assert code == 0
+    assert "``" not in out
+    assert "SHEDA_" in out and "sheda serve" in out  # where settings come from, an example
+    for command in COMMANDS:
+        assert command.split()[-1] in out or command.startswith("jobs ")
+        code, out_of_command, _ = await sheda(settings, *command.split(), "--help")
+        assert code == 0, command
+        assert "``" not in out_of_command
+        usage, _, rest = out_of_command.partition("\n\n")
+        assert usage.startswith(f"usage: sheda {command}"), out_of_command
+        description = rest.split("\n\n", 1)[0]
+        assert not description.startswith(("positional arguments", "options")), command
