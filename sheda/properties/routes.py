@@ -17,11 +17,13 @@ from sheda.common.http import (
 )
 from sheda.common.schemas import Page, PageQuery
 from sheda.errors import FieldError
-from sheda.properties import images, search, service
+from sheda.properties import facets, images, search, service
 from sheda.properties.schemas import (
+    FacetsOut,
     GuidedPage,
     GuidedSearchIn,
     ImagesOut,
+    ListingFilters,
     PropertyCreate,
     PropertyDetailOut,
     PropertyOut,
@@ -50,7 +52,9 @@ _MULTIPART_FILES = {
     description="Active listings only. `q` matches title, description and address "
     "(substring, any case). `amenities` is a comma list; all must match. `status` defaults "
     "to `available`. Sorts: `newest` (default), `price_asc`, `price_desc`; ties are broken "
-    "by id, so pages never repeat or skip a listing. Prices have at most 2 decimals.",
+    "by id, so pages never repeat or skip a listing. Prices have at most 2 decimals. "
+    "`city` and `state` match whole names in any case; GET /api/v1/properties/facets lists "
+    "the cities, states and amenities there are, with counts.",
     query=PropertyQuery,
     responses={200: Page[PropertyOut]},
     errors=(422,),
@@ -59,6 +63,24 @@ async def list_properties(request: Request) -> HTTPResponse:
     query = parse_query(request, PropertyQuery)
     items, next_cursor = await search.search(query)
     return respond(Page[PropertyOut](items=items, next_cursor=next_cursor))
+
+
+@bp.get("/facets")
+@endpoint(
+    Access.PUBLIC,
+    summary="Counts for filter menus",
+    tag=TAG,
+    description="The same filters as the search (sort and paging aside): how many active "
+    "listings match, by city, state, property type, listing type and amenity (each list by "
+    "count, most first, then by name; at most 100 values), and their price range. Cities "
+    "and states match as the search does (any case): `city=Lagos` finds nothing because "
+    "Lagos is a state, which the `states` facet shows.",
+    query=ListingFilters,
+    responses={200: FacetsOut},
+    errors=(422,),
+)
+async def property_facets(request: Request) -> HTTPResponse:
+    return respond(await facets.facets(parse_query(request, ListingFilters)))
 
 
 @bp.get("/<property_id:id>")

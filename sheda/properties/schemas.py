@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -209,7 +209,9 @@ class Sort(StrEnum):
     PRICE_DESC = "price_desc"
 
 
-class PropertyQuery(PageQuery):
+class ListingFilters(Input):
+    """The filters of the listing search, shared by the search and its facets."""
+
     q: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     city: Place | None = None
     state: Place | None = None
@@ -223,10 +225,9 @@ class PropertyQuery(PageQuery):
     furnished: bool | None = None
     agent_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     amenities: str | None = Field(default=None, description="Comma list; all must match")
-    sort: Sort = Sort.NEWEST
 
     @model_validator(mode="after")
-    def _price_range(self) -> PropertyQuery:
+    def _price_range(self) -> Self:
         if (
             self.min_price is not None
             and self.max_price is not None
@@ -239,6 +240,32 @@ class PropertyQuery(PageQuery):
         if not self.amenities:
             return []
         return _amenities([part for part in self.amenities.split(",") if part.strip()])
+
+
+class PropertyQuery(ListingFilters, PageQuery):
+    sort: Sort = Sort.NEWEST
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class PriceRange(BaseModel):
+    min: Money | None
+    max: Money | None
+
+
+class FacetsOut(BaseModel):
+    """Counts of the active listings that match the filters, for building filter menus."""
+
+    total: int
+    cities: list[FacetCount] = Field(description="By count, most first (at most 100)")
+    states: list[FacetCount]
+    property_types: list[FacetCount]
+    listing_types: list[FacetCount]
+    amenities: list[FacetCount]
+    price: PriceRange = Field(description="Lowest and highest price; null when none match")
 
 
 class GuidedSearchIn(Input):

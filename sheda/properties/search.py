@@ -13,15 +13,17 @@ from sheda.common.pagination import cursor_id, decode_cursor, encode_cursor
 from sheda.db import search_connection
 from sheda.errors import FieldError
 from sheda.properties.derived import place_key
-from sheda.properties.schemas import PropertyOut, PropertyQuery
+from sheda.properties.schemas import ListingFilters, PropertyOut, PropertyQuery
 from sheda.properties.search_sql import Dialect, SearchFilters, page_statement
 from sheda.properties.serialize import page_row_out
 
 TWO_PLACES = Decimal("0.01")
 MAX_PRICE = Decimal(10) ** 12  # DECIMAL(14, 2)
 
-def filters(query: PropertyQuery) -> SearchFilters:
-    """The validated query as the plain values the statement is built from."""
+def filters(query: ListingFilters) -> SearchFilters:
+    """The validated query as the plain values the statement is built from (a search's page,
+    sort and cursor when it has them: facets have none)."""
+    page = query if isinstance(query, PropertyQuery) else None
     return SearchFilters(
         status=query.status.value,
         q=query.q.lower() if query.q else None,
@@ -36,9 +38,9 @@ def filters(query: PropertyQuery) -> SearchFilters:
         furnished=query.furnished,
         agent_id=query.agent_id,
         amenities=tuple(query.amenity_list()),
-        sort=query.sort.value,
-        limit=query.limit,
-        after=_after(query) if query.cursor else None,
+        sort=page.sort.value if page else "newest",
+        limit=page.limit if page else 20,
+        after=_after(page) if page and page.cursor else None,
     )
 
 

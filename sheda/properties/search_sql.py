@@ -88,7 +88,7 @@ class SearchFilters:
 
 
 @dataclass
-class _Params:
+class Params:
     dialect: Dialect
     values: list[Any] = field(default_factory=list)
 
@@ -124,10 +124,10 @@ def _order(
     return f"{alias}{price}{plus}{direction}, {alias}id{direction}"
 
 
-class _Conditions:
+class Conditions:
     """The WHERE clauses of a search, split by where they can be checked."""
 
-    def __init__(self, f: SearchFilters, param: _Params, *, postings: bool = False) -> None:
+    def __init__(self, f: SearchFilters, param: Params, *, postings: bool = False) -> None:
         self.f, self.param = f, param
         # A bare `is_active` (not `= $1`) so that PostgreSQL matches the partial indexes.
         # The amenity postings hold active listings only, so they need no such condition.
@@ -196,7 +196,7 @@ def _known(value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _after(f: SearchFilters, param: _Params) -> str:
+def _after(f: SearchFilters, param: Params) -> str:
     assert f.after is not None
     if f.sort == "newest":
         return f"{{id}} < {param(f.after[0])}"
@@ -206,7 +206,7 @@ def _after(f: SearchFilters, param: _Params) -> str:
     return f"({param.price}, {{id}}) {op} ({param(price)}, {param(last_id)})"
 
 
-def _amenities(names: Sequence[str], param: _Params) -> str:
+def _amenities(names: Sequence[str], param: Params) -> str:
     if param.dialect == "postgres":
         return f"amenities @> {param(json.dumps(sorted(names)))}::jsonb"
     marks = ", ".join(param(name) for name in names)
@@ -241,10 +241,10 @@ def _no_kind(f: SearchFilters) -> bool:
 def page_statement(f: SearchFilters, dialect: Dialect = "postgres") -> tuple[str, list[Any]]:
     """(SQL, parameters) of one page: ``limit + 1`` rows (the extra one says there is a
     next page) in sort order, each with its images as a JSON array in ``images``."""
-    param = _Params(dialect)
+    param = Params(dialect)
     # An amenity search walks the postings of its first amenity (PostgreSQL only).
     postings = dialect == "postgres" and bool(f.amenities)
-    where = _Conditions(f, param, postings=postings)
+    where = Conditions(f, param, postings=postings)
     fetch = f.limit + 1
     columns = ", ".join(f"p.{name}" for name in OUTPUT_COLUMNS)
     if dialect == "sqlite":
@@ -306,7 +306,7 @@ class _Walk:
     postings (``search_amenities``, aerich_migrations/models/7_*), which carry the same
     columns."""
 
-    def __init__(self, f: SearchFilters, where: _Conditions, param: _Params) -> None:
+    def __init__(self, f: SearchFilters, where: Conditions, param: Params) -> None:
         self.f, self.where = f, where
         self.postings = where.postings
         if self.postings:
@@ -317,7 +317,7 @@ class _Walk:
             self.table, self.id = "properties", "id"
             self.conditions = [where.active, *where.equal, *where.indexed()]
 
-    def probes(self, param: _Params) -> list[str]:
+    def probes(self, param: Params) -> list[str]:
         """The checks of the amenities after the first, on the walked postings: each an
         index-only probe of the postings' primary key (property_id, amenity)."""
         return [
