@@ -12,6 +12,8 @@ from sheda.appointments.schemas import (
     AppointmentQuery,
     AvailabilityIn,
     AvailabilityOut,
+    FreeQuery,
+    FreeWindowsOut,
     RejectIn,
 )
 from sheda.common.access import Access
@@ -65,6 +67,26 @@ async def set_availability(request: Request) -> HTTPResponse:
 )
 async def user_availability(request: Request, user_id: int) -> HTTPResponse:
     return respond(await availability.of_user(user_id=user_id))
+
+
+@bp.get("/users/<user_id:id>/availability/free")
+@endpoint(
+    Access.USER,
+    summary="When an agent can take a viewing",
+    tag=TAG,
+    description="The agent's weekly slots laid on the calendar between `from` and `to` (ISO "
+    "times with a zone, at most 31 days apart; by default the next 7 days; never before "
+    "now), minus their pending and confirmed viewings, in UTC, oldest first. Each window "
+    "lies inside one slot, so any viewing that fits in a window can be booked; gaps shorter "
+    "than 15 minutes (the shortest viewing) are left out. An agent without slots: "
+    "`windows` is null (any future time is open).",
+    query=FreeQuery,
+    responses={200: FreeWindowsOut},
+    errors=(404, 422),
+)
+async def free_windows(request: Request, user_id: int) -> HTTPResponse:
+    query = parse_query(request, FreeQuery)
+    return respond(await availability.free_windows(user_id=user_id, query=query))
 
 
 @bp.post("/appointments")

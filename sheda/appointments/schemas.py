@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated
@@ -75,6 +76,42 @@ class SlotOut(BaseModel):
 
 class AvailabilityOut(BaseModel):
     slots: list[SlotOut]
+
+
+BOOKING_HORIZON = timedelta(days=365)  # viewings are booked at most a year ahead
+MAX_FREE_RANGE_DAYS = 31
+
+
+class FreeQuery(Input):
+    """GET …/availability/free: a range of at most 31 days; by default the next 7."""
+
+    start: AwareDatetime | None = Field(
+        default=None, alias="from", description="ISO time with a zone; default now"
+    )
+    end: AwareDatetime | None = Field(
+        default=None, alias="to", description="ISO time with a zone; default `from` + 7 days"
+    )
+
+    @model_validator(mode="after")
+    def _range(self) -> FreeQuery:
+        if self.start is not None and self.end is not None:
+            if self.end <= self.start:
+                raise ValueError("`to` must be after `from`")
+            if self.end - self.start > timedelta(days=MAX_FREE_RANGE_DAYS):
+                raise ValueError(f"At most {MAX_FREE_RANGE_DAYS} days from `from` to `to`")
+        return self
+
+
+class WindowOut(BaseModel):
+    start: Timestamp
+    end: Timestamp
+
+
+class FreeWindowsOut(BaseModel):
+    windows: list[WindowOut] | None = Field(
+        description="Oldest first; null when the agent set no weekly slots (any future time "
+        "is open)"
+    )
 
 
 Note = Annotated[str, StringConstraints(max_length=1000)]

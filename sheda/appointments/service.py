@@ -18,6 +18,7 @@ from sheda.appointments.models import HOLDS_TIME, NO_OVERLAP, Appointment, Avail
 from sheda.appointments.models import AppointmentStatus as S
 from sheda.appointments.policy import party_appointment, require_agent
 from sheda.appointments.schemas import (
+    BOOKING_HORIZON,
     AppointmentIn,
     AppointmentOut,
     AppointmentQuery,
@@ -39,7 +40,6 @@ from sheda.users.principal import Principal
 
 logger = logging.getLogger("sheda.appointments")
 
-BOOKING_HORIZON = timedelta(days=365)
 
 CONFIRM = states.Move("confirmed", frozenset({S.PENDING}), S.CONFIRMED)
 REJECT = states.Move("rejected", frozenset({S.PENDING}), S.REJECTED)

@@ -108,10 +108,11 @@ def endpoint(
 def query_parameters(schema: type[BaseModel]) -> list[dict[str, Any] | Parameter | str]:
     """One documented query parameter per field of a query schema."""
     properties = schema_properties(schema)
+    # A field may take another name in the query (`from` is a Python keyword): its alias.
     return [
         Parameter(
-            name,
-            properties[name],
+            field.alias or name,
+            properties[field.alias or name],
             location="query",
             required=field.is_required(),
             description=field.description or "",
