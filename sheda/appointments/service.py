@@ -33,6 +33,7 @@ from sheda.common.schemas import Page
 from sheda.common.sweep import sweep
 from sheda.db import violated_constraint
 from sheda.errors import Conflict, FieldError, Forbidden
+from sheda.notifications.schemas import AppointmentEventData
 from sheda.notifications.service import notify
 from sheda.properties.models import Property, PropertyStatus
 from sheda.properties.policy import visible_property
@@ -250,11 +251,9 @@ async def _tell(
             rt=rt,
             user_id=user_id,
             event=event,
-            data={
-                "appointment_id": row.id,
-                "property_id": row.property_id,
-                "summary": summary,
-            },
+            data=AppointmentEventData(
+                appointment_id=row.id, property_id=row.property_id, summary=summary
+            ),
         )
     except Exception:
         logger.exception("notifying user %s of %s (appointment %s) failed", user_id, event, row.id)

@@ -8,12 +8,23 @@ many sockets it goes to (``encode``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
-from sheda.chat.schemas import MessageOut, Seq, UserId
+from sheda.chat.schemas import MessageOut, SendIn, Seq, UserId
 from sheda.common.schemas import Timestamp
+from sheda.notifications.schemas import (
+    AppointmentEvent,
+    AppointmentEventData,
+    ContractEvent,
+    ContractEventData,
+    DataT,
+    EventT,
+    InquiryEvent,
+    InquiryEventData,
+    NotificationOut,
+)
 from sheda.users.models import User
 
 
@@ -28,7 +39,9 @@ class SenderInfo(BaseModel):
 
 
 class MessageFrame(Frame):
-    """A message, to the receiver and to the sender's other sockets (and in a sync)."""
+    """A message, to the receiver and to the sender's other sockets (and in a sync). Not the
+    REST message: the sender comes as ``sender_info`` (id, username, avatar), and there is no
+    ``read_at`` or ``timestamp``."""
 
     type: Literal["message"] = "message"
     id: int
@@ -105,14 +118,40 @@ class ReadFrame(Frame):
     up_to_seq: int
 
 
-class NotificationFrame(Frame):
-    """A stored notification (the same as in GET /api/v1/notifications)."""
+class _NotificationFrame(Frame, Generic[EventT, DataT]):
+    """A stored notification, pushed live: the same as in GET /api/v1/notifications (its
+    ``id`` included), without ``read_at``. ``event`` picks the shape of ``data``."""
 
     type: Literal["notification"] = "notification"
     id: int
-    event: str
-    data: dict[str, Any]
+    event: EventT
+    data: DataT
     created_at: Timestamp
+
+
+class AppointmentNotificationFrame(_NotificationFrame[AppointmentEvent, AppointmentEventData]):
+    """A viewing was requested, confirmed, rejected, canceled or completed."""
+
+
+class ContractNotificationFrame(_NotificationFrame[ContractEvent, ContractEventData]):
+    """A deal was created or moved (payment submitted, active, declined, canceled, expired)."""
+
+
+class InquiryNotificationFrame(_NotificationFrame[InquiryEvent, InquiryEventData]):
+    """A new lead on one of the agent's listings."""
+
+
+NotificationFrame = Annotated[
+    AppointmentNotificationFrame | ContractNotificationFrame | InquiryNotificationFrame,
+    Field(discriminator="event"),
+]
+_NOTIFICATION_FRAME: TypeAdapter[NotificationFrame] = TypeAdapter(NotificationFrame)
+
+
+def notification_frame(notification: NotificationOut) -> Frame:
+    fields = notification.model_dump(include={"id", "event", "data", "created_at"})
+    frame: Frame = _NOTIFICATION_FRAME.validate_python(fields)
+    return frame
 
 
 class PongFrame(Frame):
@@ -129,10 +168,17 @@ class ErrorFrame(Frame):
     client_id: str | None = None
 
 
-SERVER_FRAMES: tuple[type[Frame], ...] = (
-    MessageFrame, AckFrame, SyncedFrame, TypingFrame, ReadFrame, NotificationFrame, PongFrame,
-    ErrorFrame,
-)  # fmt: skip
+# Every server → client frame by its ``type`` (the AsyncAPI document is generated from this).
+SERVER_FRAMES: dict[str, Any] = {
+    "message": MessageFrame,
+    "ack": AckFrame,
+    "synced": SyncedFrame,
+    "typing": TypingFrame,
+    "read": ReadFrame,
+    "notification": NotificationFrame,
+    "pong": PongFrame,
+    "error": ErrorFrame,
+}
 
 
 # --- client → server (a message frame is SendIn, shared with POST /messages) ------------
@@ -146,10 +192,17 @@ class ClientFrame(BaseModel):
 
 
 class TypingIn(ClientFrame):
+    """The user is typing to ``receiver_id``: forwarded to them as a ``typing`` frame, only in
+    a conversation that exists and unless they blocked the sender. Send it at most every few
+    seconds while typing; there is no "stopped typing" frame."""
+
     receiver_id: UserId
 
 
 class ReadIn(ClientFrame):
+    """Mark the conversation read up to ``up_to_seq``; the other member gets a ``read``
+    frame (the same as POST /api/v1/chat/conversations/{id}/read)."""
+
     conversation_id: UserId
     up_to_seq: Seq
 
@@ -160,12 +213,36 @@ ConversationKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}$")
 
 
 class SyncIn(ClientFrame):
-    conversations: dict[ConversationKey, Seq] = Field(default_factory=dict)
+    """Ask for what was missed: for each conversation the last seq this client has seen
+    (0 for none). The reply is the newer messages as ``message`` frames, then one ``synced``
+    frame that lists every conversation of the user, so send ``{}`` to learn them all."""
+
+    conversations: dict[ConversationKey, Seq] = Field(
+        default_factory=dict,
+        # Keys that are not conversation ids are refused (the schema says so too).
+        json_schema_extra={"additionalProperties": False},
+    )
 
     def seen(self) -> dict[int, int]:
         # Ten digits may still be past the column's range: no such conversation exists.
         seen = {int(key): value for key, value in self.conversations.items()}
         return {key: value for key, value in seen.items() if key <= 2**31 - 1}
+
+
+class PingIn(ClientFrame):
+    """Answered with ``pong``: an application-level check that the socket is alive (the
+    server also sends websocket pings every 25 s)."""
+
+
+# Every client → server frame by its ``type``; a frame without ``type`` is a message, as the
+# original clients sent it. The socket dispatches on exactly these names.
+CLIENT_FRAMES: dict[str, type[BaseModel]] = {
+    "message": SendIn,
+    "typing": TypingIn,
+    "read": ReadIn,
+    "sync": SyncIn,
+    "ping": PingIn,
+}
 
 
 def encode(frame: Frame) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sheda.chat.frames import NotificationFrame
+from sheda.chat.frames import notification_frame
 from sheda.chat.hub import hub_of
 from sheda.common.context import Runtime
 from sheda.common.events import EventBus, FollowUp
@@ -12,15 +12,9 @@ from sheda.notifications.events import NotificationStored
 async def push_notification(event: NotificationStored, rt: Runtime) -> FollowUp:
     """Every stored notification also goes to the user's sockets, over the same fan-out as
     messages."""
-    notification = event.notification
+    frame = notification_frame(event.notification)
 
     async def push() -> None:
-        frame = NotificationFrame(
-            id=notification.id,
-            event=notification.event,
-            data=notification.data,
-            created_at=notification.created_at,
-        )
         await hub_of(rt).send(event.user_id, frame)
 
     return push

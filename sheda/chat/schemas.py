@@ -17,6 +17,10 @@ Seq = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class SendIn(Input):
+    """A message to ``receiver_id``, over the socket or POST /api/v1/chat/messages alike.
+    ``client_id`` is the sender's own key for it (a UUID, say): a retry with the same key is
+    stored once and answered with the first ack (or the stored message) again."""
+
     receiver_id: UserId
     message: MessageText
     property_id: UserId | None = None

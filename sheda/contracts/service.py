@@ -39,6 +39,7 @@ from sheda.contracts.schemas import (
 )
 from sheda.db import violated_constraint
 from sheda.errors import Conflict, FieldError, Forbidden, NotFound
+from sheda.notifications.schemas import ContractEventData
 from sheda.notifications.service import notify
 from sheda.properties import deals
 from sheda.properties.models import ListingType, Property
@@ -285,12 +286,12 @@ async def _tell(rt: Runtime, row: Contract, user_id: int, event: str, title: Any
             rt=rt,
             user_id=user_id,
             event=event,
-            data={
-                "contract_id": row.id,
-                "property_id": row.property_id,
-                "appointment_id": row.appointment_id,
-                "summary": summary,
-            },
+            data=ContractEventData(
+                contract_id=row.id,
+                property_id=row.property_id,
+                appointment_id=row.appointment_id,
+                summary=summary,
+            ),
         )
     except Exception:
         logger.exception("notifying user %s of %s for contract %s failed", user_id, event, row.id)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sheda.properties.models import ListingType, PropertyType
+from sheda.users.schemas import DEMO_DOMAIN
 
-DOMAIN = "demo.sheda.local"  # every demo account's email ends with "@" + DOMAIN
+DOMAIN = DEMO_DOMAIN  # every demo account's email ends with "@" + DOMAIN
 # Shared by every demo account and printed at the end: published on purpose (seed-demo
 # refuses to run in production).
 PASSWORD = "sheda-demo-2026"  # noqa: S105

@@ -9,17 +9,19 @@ from pydantic import Field, StringConstraints
 from sheda.common.pagination import MAX_DB_ID
 from sheda.common.schemas import Input, Output, PageQuery, Timestamp
 from sheda.inquiries.models import InquiryStatus, InquiryType
-from sheda.users.schemas import Email, Phone
+from sheda.users.schemas import ContactEmail, Phone
 
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 
 
 class InquiryIn(Input):
-    """POST /inquiries. Status and the asking account are never taken from the body."""
+    """POST /inquiries. Status and the asking account are never taken from the body. With a
+    bearer token, `full_name`, `email` and `phone` default to the account's; without one,
+    `full_name` and `email` are required."""
 
     property_id: DbId
-    full_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    email: Email
+    full_name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    email: ContactEmail | None = None
     phone: Phone | None = None
     message: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
     inquiry_type: InquiryType

@@ -8,12 +8,13 @@ the state it starts from, so of two concurrent requests only one can make it.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sheda.common.clock import utcnow
 from sheda.common.context import Runtime
 from sheda.common.pagination import newest_first
 from sheda.common.schemas import Page
-from sheda.errors import Conflict
+from sheda.errors import Conflict, FieldError
 from sheda.inquiries.models import Inquiry, InquiryNote, InquiryStatus, InquiryType
 from sheda.inquiries.policy import lead_owner_filter, workable_inquiry
 from sheda.inquiries.schemas import (
@@ -23,6 +24,7 @@ from sheda.inquiries.schemas import (
     InquiryOut,
     InquiryQuery,
 )
+from sheda.notifications.schemas import InquiryEventData
 from sheda.notifications.service import notify
 from sheda.properties.policy import visible_property
 from sheda.security.rate_limit import enforce
@@ -50,9 +52,35 @@ def inquiry_out(row: Inquiry) -> InquiryOut:
     return InquiryOut.model_validate(row)
 
 
+@dataclass(frozen=True)
+class _Contact:
+    full_name: str
+    email: str
+    phone: str | None
+
+
+def _contact(data: InquiryIn, caller: Principal | None) -> _Contact:
+    """Who to call back: what the body says, else (signed in) the account's own details."""
+    full_name, email, phone = data.full_name, data.email, data.phone
+    if caller is not None:
+        user = caller.user
+        # An account with no name set is called by its username, else its address's name.
+        full_name = full_name or user.fullname or user.username or user.email.split("@")[0]
+        email = email or user.email
+        phone = phone or user.phone_number
+    if full_name and email:
+        return _Contact(full_name, email, phone)
+    raise FieldError([
+        (f"body.{name}", "Field required (or send a bearer token to use the account's)")
+        for name, value in (("full_name", full_name), ("email", email))
+        if not value
+    ])
+
+
 async def create(*, rt: Runtime, data: InquiryIn, caller: Principal | None, ip: str) -> InquiryOut:
     """Store a lead and tell the listing's agent. Anonymous visitors may ask, so the limit
     is per IP; a signed-in asker is remembered on the lead."""
+    contact = _contact(data, caller)  # a refused body spends none of the IP's quota
     await enforce(rt.limiter, f"inquiry:ip:{ip}", rt.settings.rate_inquiry_ip)
     # viewer=None: leads are only for listed (active) properties, whoever asks, so an
     # inactive listing is a 404 even for its own agent.
@@ -60,21 +88,21 @@ async def create(*, rt: Runtime, data: InquiryIn, caller: Principal | None, ip: 
     row = await Inquiry.create(
         property_id=listing.id,
         user_id=caller.id if caller is not None else None,
-        full_name=data.full_name,
-        email=data.email,
-        phone=data.phone,
+        full_name=contact.full_name,
+        email=contact.email,
+        phone=contact.phone,
         message=data.message,
         inquiry_type=data.inquiry_type,
         preferred_contact_time=data.preferred_contact_time,
     )
     out = inquiry_out(row)
-    summary = f"{data.full_name} sent {_TYPE_WORDS[data.inquiry_type]} about “{listing.title}”"
+    summary = f"{contact.full_name} sent {_TYPE_WORDS[data.inquiry_type]} about “{listing.title}”"
     try:
         await notify(
             rt=rt,
             user_id=listing.agent_id,
             event="inquiry.created",
-            data={"inquiry_id": row.id, "property_id": listing.id, "summary": summary},
+            data=InquiryEventData(inquiry_id=row.id, property_id=listing.id, summary=summary),
         )
     except Exception:
         # The lead is stored and the agent still sees it in their list; failing the visitor

@@ -7,9 +7,8 @@ from sanic.response import HTTPResponse
 
 from sheda.common.access import Access
 from sheda.common.http import endpoint, no_content, parse_query, respond
-from sheda.common.schemas import Page
 from sheda.notifications import service
-from sheda.notifications.schemas import NotificationOut, NotificationQuery
+from sheda.notifications.schemas import EVENTS, NotificationPage, NotificationQuery
 from sheda.users.principal import current
 
 bp = Blueprint("notifications", url_prefix="/api/v1/notifications")
@@ -21,9 +20,14 @@ TAG = "Notifications"
     Access.USER,
     summary="My notifications",
     tag=TAG,
-    description="Newest first; `unread=true` for unread only.",
+    description=(
+        "Newest first; `unread=true` for unread only. `event` is one of "
+        + ", ".join(f"`{name}`" for name in EVENTS)
+        + "; each kind of event has its own `data` (see the three notification schemas). "
+        "The same notifications are pushed live as `notification` frames (/docs/socket)."
+    ),
     query=NotificationQuery,
-    responses={200: Page[NotificationOut]},
+    responses={200: NotificationPage},
     errors=(422,),
 )
 async def list_notifications(request: Request) -> HTTPResponse:

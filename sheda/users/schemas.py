@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints, TypeAdapter
 
 from sheda.common.schemas import Input, Output, Timestamp
 from sheda.users.models import Role, UserType
@@ -47,6 +47,26 @@ Email = Annotated[
     AfterValidator(_email),
     Field(description="Stored lower-cased. Addresses in special-use or reserved domains "
           "(`.test`, `.local`, `.example`, `.invalid`, `localhost`, …) are refused (422)."),
+]
+# `sheda seed-demo`'s accounts (never in production: it refuses to run there). The domain is
+# a special-use one, so the Email type refuses it: registering one is not possible.
+DEMO_DOMAIN = "demo.sheda.local"
+_EMAIL: TypeAdapter[str] = TypeAdapter(Email)
+
+
+def _contact_email(value: str) -> str:
+    local, _, domain = value.lower().rpartition("@")
+    if domain == DEMO_DOMAIN and re.fullmatch(r"[a-z0-9._+-]{1,64}", local):
+        return f"{local}@{domain}"
+    return _EMAIL.validate_python(value)
+
+
+# An address to be contacted at (a lead's): any Email, and the demo accounts' too, so a demo
+# client can send an inquiry as the seeded ones did.
+ContactEmail = Annotated[
+    str,
+    AfterValidator(_contact_email),
+    Field(description=f"An email address (as for registration; `@{DEMO_DOMAIN}` accepted)"),
 ]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128, strip_whitespace=False)]
 ShortText = Annotated[str, StringConstraints(max_length=120)]

@@ -21,9 +21,9 @@ INQUIRIES = "/api/v1/inquiries"
 
 
 async def account(
-    client: httpx.AsyncClient, email: str, user_type: str = "client"
+    client: httpx.AsyncClient, email: str, user_type: str = "client", **extra: Any
 ) -> tuple[int, dict[str, str]]:
-    body = await register(client, email, user_type=user_type)
+    body = await register(client, email, user_type=user_type, **extra)
     return body["user"]["id"], bearer(body["access_token"])
 
 

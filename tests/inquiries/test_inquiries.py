@@ -239,3 +239,95 @@ async def test_malformed_json_is_400(client):
     )
 
     assert_error(response, 400, "bad_request")
+
+
+# --- a signed-in asker's details ---------------------------------------------------------------
+
+
+async def test_a_signed_in_asker_need_not_repeat_name_email_and_phone(client):
+    agent_id, _ = await agent(client, "agent@example.com")
+    flat = await listing(agent_id)
+    asker, auth = await account(
+        client, "Carol@Example.com", fullname="Carol Eze", phone_number="+2348011112222"
+    )
+    body = {"property_id": flat.id, "message": "Still free?", "inquiry_type": "callback"}
+
+    response = await client.post(INQUIRIES, json=body, headers=auth)
+
+    assert response.status_code == 201, response.text
+    made = response.json()
+    assert (made["full_name"], made["email"], made["phone"]) == (
+        "Carol Eze", "carol@example.com", "+2348011112222"
+    )
+    assert made["user_id"] == asker
+    # The agent's notification names the asker by the account's name too.
+    notification = await Notification.get(user_id=agent_id)
+    assert notification.data["summary"].startswith("Carol Eze ")
+
+
+async def test_what_the_body_says_wins_over_the_account(client):
+    agent_id, _ = await agent(client, "agent@example.com")
+    flat = await listing(agent_id)
+    _, auth = await account(client, "carol@example.com", fullname="Carol Eze")
+
+    response = await client.post(
+        INQUIRIES,
+        json=inquiry_body(flat.id, full_name="C. Eze (office)", email="office@example.com"),
+        headers=auth,
+    )
+
+    assert response.status_code == 201, response.text
+    made = response.json()
+    assert (made["full_name"], made["email"], made["phone"]) == (
+        "C. Eze (office)", "office@example.com", "+2348012345678"
+    )
+
+
+async def test_an_account_without_a_name_is_called_by_its_username(client):
+    agent_id, _ = await agent(client, "agent@example.com")
+    flat = await listing(agent_id)
+    _, auth = await account(client, "dan@example.com", username="dan_o")
+    _, unnamed = await account(client, "eve@example.com")
+    body = {"property_id": flat.id, "message": "Hi", "inquiry_type": "general"}
+
+    by_username = await client.post(INQUIRIES, json=body, headers=auth)
+    by_address = await client.post(INQUIRIES, json=body, headers=unnamed)
+
+    assert by_username.json()["full_name"] == "dan_o"
+    assert by_address.json()["full_name"] == "eve"
+    assert by_address.json()["phone"] is None
+
+
+async def test_without_a_token_name_and_email_are_required(client):
+    agent_id, _ = await agent(client, "agent@example.com")
+    flat = await listing(agent_id)
+    body = {"property_id": flat.id, "message": "Hi", "inquiry_type": "general"}
+
+    response = await client.post(INQUIRIES, json=body)
+
+    errors = assert_error(response, 422, "validation_error")["errors"]
+    assert {error["field"] for error in errors} == {"body.full_name", "body.email"}
+    assert await Inquiry.all().count() == 0
+    for _ in range(5):  # the refusal spent none of the IP's five an hour
+        assert (await client.post(INQUIRIES, json=inquiry_body(flat.id))).status_code == 201
+
+
+@pytest.mark.parametrize("email", ["client7@demo.sheda.local", "Agent1@DEMO.sheda.local"])
+async def test_demo_account_addresses_are_accepted(client, email):
+    # seed-demo's clients have @demo.sheda.local addresses, which registration refuses
+    # (a special-use domain); a lead from one of them must not be.
+    agent_id, _ = await agent(client, "agent@example.com")
+    flat = await listing(agent_id)
+
+    response = await client.post(INQUIRIES, json=inquiry_body(flat.id, email=email))
+
+    assert response.status_code == 201, response.text
+    assert response.json()["email"] == email.lower()
+
+
+@pytest.mark.parametrize("email", ["x@other.local", "a b@demo.sheda.local", "@demo.sheda.local"])
+async def test_other_special_use_addresses_are_still_refused(client, email):
+    agent_id, _ = await agent(client, "agent@example.com")
+    flat = await listing(agent_id)
+    response = await client.post(INQUIRIES, json=inquiry_body(flat.id, email=email))
+    assert_error(response, 422, "validation_error")

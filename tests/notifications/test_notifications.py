@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from sheda.notifications.models import Notification
+from sheda.notifications.schemas import AppointmentEventData, InquiryEventData
 from sheda.notifications.service import notify
 from tests.support import LiveServer, assert_error, bearer, register
 
@@ -18,10 +19,16 @@ async def user(client, email: str) -> tuple[int, dict[str, str]]:
     return body["user"]["id"], bearer(body["access_token"])
 
 
-async def send(server: LiveServer, user_id: int, count: int = 1, event: str = "test.event"):
-    """Notifications made the way every domain makes them: through notify()."""
+async def send(
+    server: LiveServer, user_id: int, count: int = 1, event: str = "inquiry.created"
+) -> list[Any]:
+    """Notifications made the way every domain makes them: through notify(); the i-th names
+    inquiry i."""
     return [
-        await notify(rt=server.app.ctx.runtime, user_id=user_id, event=event, data={"n": i})
+        await notify(
+            rt=server.app.ctx.runtime, user_id=user_id, event=event,
+            data=InquiryEventData(inquiry_id=i, property_id=7, summary=f"lead {i}"),
+        )
         for i in range(count)
     ]
 
@@ -41,16 +48,17 @@ async def test_own_notifications_newest_first(client, server):
     me, auth = await user(client, "me@example.com")
     other, _ = await user(client, "other@example.com")
     mine = await send(server, me, 3)
-    await send(server, other, 2, event="someone.else")
+    await send(server, other, 2)
 
     body = await page(client, auth)
 
     assert [n["id"] for n in body["items"]] == [n.id for n in reversed(mine)]
-    assert [n["data"] for n in body["items"]] == [{"n": 2}, {"n": 1}, {"n": 0}]
+    assert [n["data"]["inquiry_id"] for n in body["items"]] == [2, 1, 0]
+    assert body["items"][0]["data"] == {"inquiry_id": 2, "property_id": 7, "summary": "lead 2"}
     assert body["next_cursor"] is None
     item = body["items"][0]
     assert set(item) == {"id", "event", "data", "read_at", "created_at"}
-    assert item["event"] == "test.event"
+    assert item["event"] == "inquiry.created"
     assert item["read_at"] is None
     assert item["created_at"].endswith("Z")
 
@@ -201,3 +209,42 @@ async def test_read_all_keeps_earlier_read_times_and_is_repeatable(client, serve
 
     assert (await Notification.get(id=first.id)).read_at == first_read_at
     assert await Notification.filter(user_id=me, read_at=None).count() == 0
+
+
+# --- events and their data ----------------------------------------------------------------------
+
+
+async def test_an_event_with_the_wrong_data_is_refused_and_not_stored(server):
+    target = server.app.ctx.runtime
+    wrong = AppointmentEventData(appointment_id=1, property_id=2, summary="x")
+    for event in ("inquiry.created", "contract.created", "appointment.bogus"):
+        with pytest.raises(ValueError):
+            await notify(rt=target, user_id=1, event=event, data=wrong)
+    assert await Notification.all().count() == 0
+
+
+async def test_openapi_types_each_event_with_its_data(client):
+    spec = (await client.get("/docs/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    items = schemas["NotificationPage"]["properties"]["items"]["items"]
+    assert items["discriminator"]["propertyName"] == "event"
+    by_event = {}
+    for variant in items["oneOf"]:
+        schema = schemas[variant["$ref"].rsplit("/", 1)[1]]
+        data = schema["properties"]["data"]
+        data_name = data.get("$ref", (data.get("allOf") or [{}])[0].get("$ref", "")).rsplit("/")[-1]
+        for event in schema["properties"]["event"]["enum"]:
+            by_event[event] = data_name
+    # API.md, "WebSocket protocol": the events, and the ids each one's data holds.
+    assert by_event == {
+        **dict.fromkeys(
+            ["appointment.requested", "appointment.confirmed", "appointment.rejected",
+             "appointment.canceled", "appointment.completed"], "AppointmentEventData"),
+        **dict.fromkeys(
+            ["contract.created", "contract.payment_submitted", "contract.active",
+             "contract.declined", "contract.canceled", "contract.expired"], "ContractEventData"),
+        "inquiry.created": "InquiryEventData",
+    }
+    assert set(schemas["ContractEventData"]["required"]) == {
+        "contract_id", "property_id", "appointment_id", "summary"
+    }
