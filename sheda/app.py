@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
-from sanic import Request, Sanic
+from sanic import Request
 from sanic.response import HTTPResponse
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.builders import OperationStore
@@ -16,6 +17,7 @@ from sheda.admin.routes import bp as admin_bp
 from sheda.appointments.routes import bp as appointments_bp
 from sheda.auth.principal import enforce_access
 from sheda.auth.routes import bp as auth_bp
+from sheda.banner import ShedaSanic, announce
 from sheda.chat.routes import bp as chat_bp
 from sheda.common import jsontext
 from sheda.common.access import ACCESS_ATTR, Access
@@ -40,6 +42,7 @@ from sheda.config import (
     load_settings,
 )
 from sheda.contracts.routes import bp as contracts_bp
+from sheda.demo.routes import bp as demo_bp
 from sheda.docs.routes import bp as docs_bp
 from sheda.errors import JsonErrorHandler, request_id
 from sheda.health.routes import bp as health_bp
@@ -71,6 +74,7 @@ BLUEPRINTS = [
     chat_bp,
     appointments_bp,
     contracts_bp,
+    demo_bp,
 ]
 OPENAPI_BLUEPRINT = "openapi"  # sanic-ext's spec route
 SPEC_PATH = "/docs/openapi.json"
@@ -90,11 +94,21 @@ def _configure(app: App, settings: Settings) -> None:
     app.config.OAS_UI_REDOC = False
     app.config.OAS_UI_SWAGGER = False
     app.config.OAS_AUTODOC = False
-    app.config.CORS_ORIGINS = ",".join(settings.cors_origins) if settings.cors_origins else ""
+    app.config.CORS_ORIGINS = cors_origins(settings)
     app.config.CORS_ALLOW_HEADERS = "authorization,content-type,x-request-id"
     app.config.CORS_EXPOSE_HEADERS = "x-request-id,retry-after,location"
     app.config.CORS_MAX_AGE = 600
     app.config.CORS_ALWAYS_SEND = False
+
+
+# Any port of the machine itself, over http: what a frontend's dev server runs on.
+LOCAL_ORIGINS = re.compile(r"^http://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?$")
+
+
+def cors_origins(settings: Settings) -> str | re.Pattern[str]:
+    if settings.allows_localhost_cors:
+        return LOCAL_ORIGINS
+    return ",".join(settings.cors_origins)
 
 
 def _describe_api(app: App) -> None:
@@ -215,7 +229,7 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> App:
     configure_logging(settings.log_level, settings.log_format)
     # In the main process this runs before Sanic serves, which is when it must be done.
     lifecycle.protect_worker_state_store()
-    app = Sanic(
+    app: App = ShedaSanic(
         name,
         error_handler=JsonErrorHandler(),
         dumps=jsontext.dumps,
@@ -282,6 +296,10 @@ def create_app(settings: Settings | None = None, *, name: str = "sheda") -> App:
         # process, whose objects must stay collectable.
         if in_sanic_server_process():
             collector.tune_for_serving()
+
+    @app.main_process_ready
+    async def say_where_the_docs_are(app: App) -> None:
+        announce(app)
 
     @app.main_process_ready
     async def main_process_signals(app: App) -> None:

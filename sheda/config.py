@@ -68,6 +68,8 @@ class Settings:
     otp_max_attempts: int = 5
     otp_resend_cooldown: int = 60
 
+    # Empty: none, except in development, where any http://localhost or 127.0.0.1 port is
+    # allowed (a frontend dev server on :5173 or :3000 works out of the box).
     cors_origins: tuple[str, ...] = ()
     ws_origins: tuple[str, ...] = ()
     proxies_count: int = 0
@@ -94,6 +96,7 @@ class Settings:
     jobs_interval: int = 60  # seconds between background loop ticks; 0 turns the loop off
     payment_window: int = 7 * 24 * 3600  # a contract unpaid this long is canceled
     currency: str = "NGN"  # ISO 4217 code shown with payment details
+    playground: bool | None = None  # GET /playground; None: on unless SHEDA_ENV=production
 
     rate_login_account: RateLimit = RateLimit(10, 15 * 60)
     rate_login_ip: RateLimit = RateLimit(30, 60)
@@ -106,6 +109,15 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def serves_playground(self) -> bool:
+        return self.playground if self.playground is not None else not self.is_production
+
+    @property
+    def allows_localhost_cors(self) -> bool:
+        """Development with no SHEDA_CORS_ORIGINS: local dev servers may call the API."""
+        return self.env == "development" and not self.cors_origins
 
     @property
     def sanic_text_output(self) -> bool:
@@ -137,13 +149,13 @@ class Settings:
             if f.name in hidden:
                 shown[f.name] = "***" if value else "(unset)"
             elif f.name in {"database_url", "redis_url"} and value:
-                shown[f.name] = _mask_url_password(str(value))
+                shown[f.name] = mask_url_password(str(value))
             else:
                 shown[f.name] = str(value)
         return shown
 
 
-def _mask_url_password(url: str) -> str:
+def mask_url_password(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep or "@" not in rest:
         return url
@@ -159,6 +171,15 @@ _PREFIX = "SHEDA_"
 
 def _csv(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _flag(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def _int(name: str, raw: str, minimum: int = 0) -> int:
@@ -188,6 +209,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         default = f.default
         if isinstance(default, RateLimit):
             values[f.name] = RateLimit.parse(name, raw)
+        elif f.name == "playground":
+            values[f.name] = _flag(name, raw)
         elif isinstance(default, bool):
             values[f.name] = raw.lower() in {"1", "true", "yes", "on"}
         elif isinstance(default, int):

@@ -312,3 +312,25 @@ def test_metrics_settings(tmp_path: Path) -> None:
     assert settings.metrics_token == "scrape-me"
     assert "scrape-me" not in repr(settings)
     assert settings.masked()["metrics_token"] == "***"
+
+
+def test_the_playground_is_on_outside_production_unless_told(tmp_path: Path) -> None:
+    data = {"SHEDA_DATA_DIR": str(tmp_path)}
+    assert load_settings(data).serves_playground
+    assert not load_settings({**data, "SHEDA_PLAYGROUND": "false"}).serves_playground
+    production = _production(tmp_path, SHEDA_SECRET_KEY=GOOD_KEY)
+    assert not load_settings(production).serves_playground
+    assert load_settings({**production, "SHEDA_PLAYGROUND": "true"}).serves_playground
+    with pytest.raises(ConfigError) as err:
+        load_settings({**data, "SHEDA_PLAYGROUND": "maybe"})
+    assert "SHEDA_PLAYGROUND" in one_line(err)
+
+
+def test_only_development_lets_localhost_origins_in(tmp_path: Path) -> None:
+    data = {"SHEDA_DATA_DIR": str(tmp_path)}
+    assert load_settings(data).allows_localhost_cors  # development is the default
+    listed = load_settings({**data, "SHEDA_CORS_ORIGINS": "https://app.example"})
+    assert not listed.allows_localhost_cors  # an explicit list is the whole list
+    assert not load_settings({**data, "SHEDA_ENV": "test"}).allows_localhost_cors
+    production = _production(tmp_path, SHEDA_SECRET_KEY=GOOD_KEY)
+    assert not load_settings(production).allows_localhost_cors

@@ -44,7 +44,8 @@ TAG = "Chat"
     description="Connect with `?token=`, `?ticket=` or `Sec-WebSocket-Protocol: bearer, "
     "<token>`; refused before the upgrade with 401 (bad credentials) or 403 (deactivated "
     "account, or a browser Origin outside SHEDA_WS_ORIGINS; a handshake without Origin, "
-    "as native apps make, is not refused for it). Frames: see the API contract.",
+    "as native apps make, is not refused for it). Every frame, the close codes and what a "
+    "client does on each: /docs/socket (AsyncAPI 3.0: /docs/asyncapi.json).",
 )
 async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     rt = runtime(request)

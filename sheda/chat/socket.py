@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 from sheda import metrics
 from sheda.chat import history, service
 from sheda.chat.frames import (
+    CLIENT_FRAMES,
     AckFrame,
     ErrorFrame,
     Frame,
@@ -76,6 +78,10 @@ class FrameHandler:
         self.principal = caller
         self.socket = socket
         self._messages = _Window(MESSAGES_PER_SECOND)
+        # One method per documented client frame (frames.CLIENT_FRAMES): ``_message``, ...
+        self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {
+            name: getattr(self, f"_{name}") for name in CLIENT_FRAMES
+        }
 
     def reply(self, frame: Frame) -> None:
         self.socket.offer(encode(frame))
@@ -90,17 +96,10 @@ class FrameHandler:
             self.reply(_error("bad_frame", "Frames are JSON objects"))
             return
         kind = frame.get("type", "message")  # the original clients send no type
-        handlers = {
-            "message": self._message,
-            "typing": self._typing,
-            "read": self._read,
-            "sync": self._sync,
-            "ping": self._ping,
-        }
-        handler = handlers.get(kind) if isinstance(kind, str) else None
+        handler = self._handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
             shown = repr(kind) if isinstance(kind, str) else f"of JSON type {_json_type(kind)}"
-            known = ", ".join(handlers)
+            known = ", ".join(CLIENT_FRAMES)
             self.reply(_error("bad_frame", f"Unknown frame type {shown[:80]}; one of: {known}",
                               frame))
             return

@@ -1,8 +1,10 @@
 """Security headers on every HTTP response.
 
 The API answers JSON to programs, so its policy is the strictest one: nothing may be loaded,
-framed or sniffed from its responses. The docs page is the one HTML page: it loads its own
-scripts and styles (Swagger UI sets inline styles and data: images) and nothing else.
+framed or sniffed from its responses. The HTML pages (docs, the socket protocol, the
+playground, the home page) load their own scripts and styles (Swagger UI sets inline styles
+and data: images) and call this server (the playground's fetch and websocket: 'self'
+covers ws: and wss: to the same host), and nothing else.
 Responses are per user (tokens, profiles, unread counts), so none is stored by a cache
 unless its route says otherwise (media and the docs' assets do)."""
 
@@ -20,7 +22,8 @@ DOCS_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-HTML_PAGES = frozenset({"/docs"})
+# The pages (and / for the browser's HTML answer; its JSON answer needs no policy).
+HTML_PAGES = frozenset({"/", "/docs", "/docs/socket", "/playground"})
 
 
 def add_security_headers(request: Request, response: HTTPResponse) -> None:

@@ -15,6 +15,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.frames import checked
 from tests.inquiries.helpers import sql_statements
 from tests.support import LiveServer, bearer, login, register
 
@@ -106,13 +107,13 @@ async def send_json(ws: ClientConnection, frame: Any) -> None:
 
 
 async def recv(ws: ClientConnection, timeout: float = WAIT) -> dict[str, Any]:
-    """The next frame, parsed; fails when none comes within ``timeout``."""
+    """The next frame, parsed and checked against the AsyncAPI document; fails when none
+    comes within ``timeout``."""
     try:
         raw = await asyncio.wait_for(ws.recv(), timeout)
     except TimeoutError:
         raise AssertionError(f"no frame within {timeout} s") from None
-    frame: dict[str, Any] = json.loads(raw)
-    return frame
+    return checked(raw)
 
 
 async def expect(ws: ClientConnection, kind: str, timeout: float = WAIT) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.chat_cluster.cluster import ServerProcess
+from tests.frames import checked
 
 PASSWORD = "correct horse battery"
 
@@ -114,7 +115,7 @@ class Sock:
     async def _read(self) -> None:
         try:
             async for raw in self.ws:
-                self.frames.append((time.perf_counter(), json.loads(raw)))
+                self.frames.append((time.perf_counter(), checked(raw)))
                 self._changed.set()
         except ConnectionClosed:
             pass

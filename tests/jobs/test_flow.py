@@ -7,7 +7,6 @@ nothing. The listing then takes a new deal."""
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,6 +28,7 @@ from tests.deals import (
     set_payment_account,
     start_contract,
 )
+from tests.frames import checked
 from tests.jobs.helpers import (
     PROPERTIES,
     notifications,
@@ -137,8 +137,7 @@ async def no_notification(ws, wait: float = 1.0) -> None:
     await ping_pong(ws)
     try:
         while True:
-            raw = await asyncio.wait_for(ws.recv(), wait)
-            frame = json.loads(raw)
+            frame = checked(await asyncio.wait_for(ws.recv(), wait))
             assert frame.get("type") != "notification", frame
     except TimeoutError:
         return
