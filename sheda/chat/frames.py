@@ -33,6 +33,8 @@ class Frame(BaseModel):
 
 
 class SenderInfo(BaseModel):
+    """Who sent a message, enough to show it without another request."""
+
     id: int
     username: str | None
     avatar_url: str | None
@@ -104,6 +106,9 @@ class SyncedFrame(Frame):
 
 
 class TypingFrame(Frame):
+    """The other member of ``conversation_id`` is typing: show it for a few seconds (there
+    is no "stopped typing" frame)."""
+
     type: Literal["typing"] = "typing"
     sender_id: int
     conversation_id: int
@@ -155,6 +160,8 @@ def notification_frame(notification: NotificationOut) -> Frame:
 
 
 class PongFrame(Frame):
+    """The answer to ``ping``."""
+
     type: Literal["pong"] = "pong"
 
 

@@ -163,8 +163,8 @@ def _message(name: str, payload: Any, summary: str) -> dict[str, Any]:
 
 
 def _summary(kind: Any) -> str:
-    doc = getattr(kind, "__doc__", None) if isinstance(kind, type) else None
-    if not doc or doc.startswith(("A base class", "Usage docs")):
+    doc = kind.__doc__ if isinstance(kind, type) else None  # never inherited by a class
+    if not doc:
         return ""
     return " ".join(doc.replace("``", "`").split())  # docstrings' ``code`` as Markdown
 

@@ -168,14 +168,17 @@ async def test_a_client_and_an_agent_chat_on_the_playground(tmp_path: Path, brow
         send(client, "Is it still available?")
         wait_for(client, "the ack", lambda d: texts(d, "#messages li.mine .status") == ["sent ✓"])
 
-        # The agent sees the conversation, opens it, reads and answers.
-        wait_for(agent, "the new conversation",
-                 lambda d: css(d, "#conversations li.conversation button"))
+        # The agent sees the conversation with one unread message, opens it, reads, answers.
+        wait_for(agent, "the new conversation, unread",
+                 lambda d: texts(d, "#conversations li.conversation .badge") == ["1"])
+        assert agent.find_element(By.ID, "unread-total").text == "1"
         css(agent, "#conversations li.conversation button")[0].click()
         wait_for(agent, "the client's message",
                  lambda d: "Is it still available?" in texts(d, "#messages li.theirs .text"))
         answer = "Yes, come and see it on Saturday."
         send(agent, answer)
+        wait_for(client, "the agent typing",
+                 lambda d: "is typing" in d.find_element(By.ID, "typing").text)
         wait_for(client, "the agent's answer",
                  lambda d: answer in texts(d, "#messages li.theirs .text"))
         wait_for(client, "the read receipt",
