@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL and Redis answer on 127.0.0.1; install (Debian packages) and start
-# whatever is missing. Prints the two URLs for the test suite as shell assignments.
+# Make sure PostgreSQL and Redis answer on 127.0.0.1 and HAProxy is installed; install
+# (Debian packages) and start whatever is missing. Prints the settings for the test suite as
+# shell assignments (the two URLs, and that the HAProxy tests must run).
 set -euo pipefail
 
 PG_PORT=5432
@@ -65,5 +66,13 @@ ensure_redis() {
   echo "SHEDA_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/15"
 }
 
+# HAProxy: the load balancer of the several-servers tests (tests/chat_cluster/test_balanced.py);
+# the tests start their own instance on a free port, so it only needs to be installed.
+ensure_haproxy() {
+  command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || apt_install haproxy
+  echo "SHEDA_REQUIRE_HAPROXY=1"
+}
+
 ensure_postgres
 ensure_redis
+ensure_haproxy

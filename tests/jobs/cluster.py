@@ -97,10 +97,13 @@ def alive(pid: int) -> bool:
     return stat is not None and stat[0] != "Z"
 
 
-async def active_deal(http: httpx.AsyncClient) -> tuple[Account, Account, dict[str, Any]]:
-    """(client, agent, the active rental contract), every step over the server's API."""
-    ada = await agent(http, "ada@example.com")
-    carol = await account(http, "carol@example.com")
+async def active_deal(
+    http: httpx.AsyncClient, suffix: str = ""
+) -> tuple[Account, Account, dict[str, Any]]:
+    """(client, agent, the active rental contract), every step over the server's API;
+    ``suffix`` tells the accounts of several deals apart."""
+    ada = await agent(http, f"ada{suffix}@example.com")
+    carol = await account(http, f"carol{suffix}@example.com")
     await set_payment_account(http, ada)
     response = await http.post(
         PROPERTIES, headers=ada.headers,
