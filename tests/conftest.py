@@ -32,7 +32,11 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "aerich_migrations"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip_pg = pytest.mark.skip(reason="needs SHEDA_TEST_DATABASE_URL=postgres://...")
     skip_redis = pytest.mark.skip(reason="needs SHEDA_TEST_REDIS_URL=redis://...")
+    # The embedded server is the same with or without SHEDA_TEST_DATABASE_URL: once a gate.
+    skip_embedded = pytest.mark.skip(reason="embedded server: runs with the SQLite suite")
     for item in items:
+        if "embedded" in item.keywords and PG_URL:
+            item.add_marker(skip_embedded)
         if "postgres" in item.keywords and not PG_URL:
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not REDIS_URL:

@@ -47,11 +47,7 @@ if MISSING and os.environ.get("SHEDA_REQUIRE_BROWSER") == "1":
     raise RuntimeError(f"SHEDA_REQUIRE_BROWSER=1 but {MISSING}")
 pytestmark = [
     pytest.mark.skipif(MISSING is not None, reason=MISSING or ""),
-    # Its server is the embedded one whatever the suite's database: once per gate is enough.
-    pytest.mark.skipif(
-        bool(os.environ.get("SHEDA_TEST_DATABASE_URL")),
-        reason="runs with the SQLite suite only (the browser test starts the embedded server)",
-    ),
+    pytest.mark.embedded,
 ]
 
 

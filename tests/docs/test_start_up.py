@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sheda.banner import runs_on, start_line
 from sheda.config import Settings
 from tests.operations.servers import embedded_server
 
 
+@pytest.mark.embedded
 async def test_start_up_names_the_docs_and_the_real_mode(tmp_path: Path) -> None:
     development = {"SHEDA_ENV": "development", "SHEDA_LOG_FORMAT": "text"}
     async with embedded_server(tmp_path, **development) as server:

@@ -82,6 +82,7 @@ def assert_json_log(server: ServerProcess, seen: dict[str, str]) -> list[dict[st
     return records
 
 
+@pytest.mark.embedded
 async def test_embedded_server_writes_json_lines(tmp_path):
     async with embedded_server(tmp_path, SHEDA_LOG_FORMAT="json") as server:
         seen = await exercise(server)

@@ -94,6 +94,7 @@ def assert_clean_stop(server: ServerProcess, seen: dict[str, Any]) -> None:
     assert tracebacks(log) == [], tracebacks(log)
 
 
+@pytest.mark.embedded
 @pytest.mark.parametrize(("sig", "whole_group"), WAYS)
 async def test_embedded_server_stops_gracefully(tmp_path, sig, whole_group):
     async with embedded_server(tmp_path, **STOP, SHEDA_BCRYPT_ROUNDS=SLOW_BCRYPT) as server:
@@ -128,6 +129,7 @@ async def test_one_worker_postgres_server_stops_cleanly(tmp_path):
     assert "background loop stopped in process" in server.log()
 
 
+@pytest.mark.embedded
 async def test_health_is_503_while_draining(tmp_path):
     # With SHEDA_DRAIN_DELAY the server still accepts for a while after the signal, so a
     # load balancer's health check sees it leave; new sockets are sent elsewhere (503).
