@@ -96,6 +96,7 @@ class Settings:
     jobs_interval: int = 60  # seconds between background loop ticks; 0 turns the loop off
     payment_window: int = 7 * 24 * 3600  # a contract unpaid this long is canceled
     currency: str = "NGN"  # ISO 4217 code shown with payment details
+    facets_cache_seconds: int = 30  # how long a worker keeps a set of filters' facet counts
     playground: bool | None = None  # GET /playground; None: on unless SHEDA_ENV=production
 
     rate_login_account: RateLimit = RateLimit(10, 15 * 60)
@@ -214,7 +215,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         elif isinstance(default, bool):
             values[f.name] = raw.lower() in {"1", "true", "yes", "on"}
         elif isinstance(default, int):
-            zero_ok = f.name in {"proxies_count", "jobs_interval", "drain_delay"}
+            zero_ok = f.name in {
+                "proxies_count", "jobs_interval", "drain_delay", "facets_cache_seconds"
+            }
             values[f.name] = _int(name, raw, minimum=0 if zero_ok else 1)
         elif isinstance(default, tuple):
             values[f.name] = _csv(raw)

@@ -111,6 +111,7 @@ def settings(
         smtp_port=smtp[1],
         smtp_tls="none",
         jobs_interval=0,  # no background loop: tests run its ticks themselves
+        facets_cache_seconds=0,  # counts of this very moment (tests/properties/test_facets.py)
     )
     return base.with_overrides(**settings_overrides)
 

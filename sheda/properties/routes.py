@@ -74,13 +74,17 @@ async def list_properties(request: Request) -> HTTPResponse:
     "listings match, by city, state, property type, listing type and amenity (each list by "
     "count, most first, then by name; at most 100 values), and their price range. Cities "
     "and states match as the search does (any case): `city=Lagos` finds nothing because "
-    "Lagos is a state, which the `states` facet shows.",
+    "Lagos is a state, which the `states` facet shows. Counts may be up to "
+    "SHEDA_FACETS_CACHE_SECONDS (30 s) old: each worker keeps a set of filters' counts "
+    "that long.",
     query=ListingFilters,
     responses={200: FacetsOut},
     errors=(422,),
 )
 async def property_facets(request: Request) -> HTTPResponse:
-    return respond(await facets.facets(parse_query(request, ListingFilters)))
+    query = parse_query(request, ListingFilters)
+    cache = runtime(request).settings.facets_cache_seconds
+    return respond(await facets.facets(query, cache_seconds=cache))
 
 
 @bp.get("/<property_id:id>")
