@@ -5,19 +5,39 @@ Stopped (and its files removed) by the fixture that started it."""
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
 
-from tests.chat_cluster.cluster import _spawn, _stop, clean_env, free_port
+from tests.chat_cluster.cluster import _spawn, _stop, clean_env
 
 REDIS_CLI = shutil.which("redis-cli")
 
 
+def _cluster_port() -> int:
+    """A free port whose cluster bus port (10,000 above it, so at most 55535) is free too."""
+    for _ in range(200):
+        port = random.randrange(20_000, 45_000)
+        if all(_free(p) for p in (port, port + 10_000)):
+            return port
+    raise AssertionError("no free pair of ports for a Redis Cluster node")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 class RedisCluster:
     def __init__(self, work_dir: Path, masters: int = 3) -> None:
-        self.ports = [free_port() for _ in range(masters)]
+        self.ports = [_cluster_port() for _ in range(masters)]
         self.url = f"redis://127.0.0.1:{self.ports[0]}/0"  # any node: the client discovers
         self._dir = work_dir
         self._procs: list[subprocess.Popen[bytes]] = []
