@@ -108,7 +108,8 @@ def minus(spans: list[Span], taken: list[Span]) -> list[Span]:
 
 async def free_windows(*, user_id: int, query: FreeQuery) -> FreeWindowsOut:
     """When a viewing can be booked with this agent: their slots in the range (never before
-    now) minus their pending and confirmed viewings. Two queries, whatever the range."""
+    now) minus their pending and confirmed viewings. Three queries (the account, its slots, its
+    viewings in the range), whatever the range."""
     await _existing(user_id)
     now = utcnow()
     if query.start is None and query.end is not None and query.end - now > MAX_RANGE:

@@ -68,15 +68,16 @@ async def facets(query: ListingFilters, *, cache_seconds: int = 0) -> FacetsOut:
     now = time.monotonic()
     kept = _cache.get(wanted)
     if kept is not None and kept[0] > now:
-        return await kept[1]
+        return await asyncio.shield(kept[1])
     task = asyncio.ensure_future(_compute(wanted))
     _cache[wanted] = (now + cache_seconds, task)
     if len(_cache) > MAX_CACHED:  # the oldest entries go first (dicts keep their order)
         for stale in list(_cache)[: len(_cache) - MAX_CACHED]:
             del _cache[stale]
     try:
-        return await task
-    except BaseException:
+        # Shielded: a caller that goes away must not cancel the count the others wait for.
+        return await asyncio.shield(task)
+    except Exception:
         if _cache.get(wanted, (0, None))[1] is task:
             del _cache[wanted]  # a failure is not kept
         raise

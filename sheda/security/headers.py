@@ -31,7 +31,7 @@ def add_security_headers(request: Request, response: HTTPResponse) -> None:
     for name, value in HEADERS.items():
         if name not in headers:
             headers[name] = value
-    if request.path in HTML_PAGES:
-        headers["Content-Security-Policy"] = DOCS_POLICY
+    if request.path in HTML_PAGES and (response.content_type or "").startswith("text/html"):
+        headers["Content-Security-Policy"] = DOCS_POLICY  # "/" answers JSON too: strict then
     if "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"

@@ -122,3 +122,8 @@ async def test_the_playground_can_be_switched_off(server: LiveServer) -> None:
             assert_error(await http.get(path), 404, "not_found")
         assert (await http.get("/")).json()["playground"] is None
         assert (await http.get("/docs/socket")).status_code == 200  # the docs stay
+
+
+async def test_the_json_answer_keeps_the_strict_policy(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
